@@ -1,0 +1,142 @@
+"""The callers of one simulated day, drawn before the engine runs.
+
+Everything about a caller that does not depend on the staffing (when they call, what happens in
+the IVR, how patient they are, how long their call takes, whether they would redial) is drawn
+up front in bulk, per contact type, each from its own random stream. The engine then only
+decides who waits and who is answered, so two staffings compared on the same seed face the very
+same callers: common random numbers by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import arrivals, ivr
+from sim.distributions import Distribution, sample_by_interval
+from sim.scenario import ContactType, Scenario
+from sim.streams import generator
+
+
+@dataclass(frozen=True)
+class CallerModel:
+    """The compiled random model of one contact type (samplers per interval, probabilities)."""
+
+    index: int
+    expected: np.ndarray
+    uncertainty_cv: float
+    handle: list[Distribution]
+    patience: list[Distribution] | None
+    ivr_time: list[Distribution] | None
+    completion: float
+    opt_out: float
+    failed_patience_factor: float
+    failed_handle_factor: float
+    redial_probability: float
+    redial_delay: list[Distribution] | None
+
+    @classmethod
+    def compile(cls, index: int, spec: ContactType, intervals: int) -> CallerModel:
+        """Build the samplers of contact type ``spec`` (position ``index``) once per run."""
+        ss, redial = spec.self_service, spec.redial
+        return cls(
+            index=index,
+            expected=np.asarray(spec.arrivals.expected(intervals), dtype=float),
+            uncertainty_cv=spec.arrivals.uncertainty_cv,
+            handle=spec.handle_time.samplers(intervals),
+            patience=spec.patience.samplers(intervals) if spec.patience is not None else None,
+            ivr_time=ss.time_in_ivr.samplers(intervals) if ss is not None else None,
+            completion=ss.completion if ss is not None else 0.0,
+            opt_out=ss.opt_out if ss is not None else 0.0,
+            failed_patience_factor=ss.failed_patience_factor if ss is not None else 1.0,
+            failed_handle_factor=ss.failed_handle_time_factor if ss is not None else 1.0,
+            redial_probability=redial.probability if redial is not None else 0.0,
+            redial_delay=redial.delay.samplers(intervals) if redial is not None else None,
+        )
+
+    def draw(
+        self, arrival: np.ndarray, interval: np.ndarray, rngs: dict[str, np.random.Generator]
+    ) -> Callers:
+        """The attributes of callers of this type arriving at ``arrival`` (seconds)."""
+        n = arrival.size
+        if self.ivr_time is None:
+            outcome = np.full(n, ivr.NO_IVR, dtype=np.int8)
+            ivr_time = np.zeros(n)
+        else:
+            outcome = ivr.outcomes(rngs["ivr"], n, self.completion, self.opt_out)
+            ivr_time = sample_by_interval(self.ivr_time, rngs["ivr"], interval)
+        failed = outcome == ivr.FAILED
+        if self.patience is None:
+            patience = np.full(n, np.inf)
+        else:
+            patience = sample_by_interval(self.patience, rngs["patience"], interval)
+            patience[failed] *= self.failed_patience_factor
+        handle = sample_by_interval(self.handle, rngs["handle"], interval)
+        handle[failed] *= self.failed_handle_factor
+        redial_after = np.full(n, np.nan)
+        if self.redial_delay is not None and self.redial_probability > 0:
+            rng = rngs["redial"]
+            will = rng.random(n) < self.redial_probability
+            redial_after[will] = sample_by_interval(self.redial_delay, rng, interval[will])
+        return Callers(
+            arrival=arrival,
+            ctype=np.full(n, self.index, dtype=np.int16),
+            interval=interval.astype(np.int32),
+            ivr=outcome,
+            ivr_time=ivr_time,
+            patience=patience,
+            handle=handle,
+            redial_after=redial_after,
+        )
+
+
+@dataclass(frozen=True)
+class Callers:
+    """Pre-drawn callers, one entry per contact (times in seconds from the start of the day).
+
+    ``patience`` is ``inf`` for infinitely patient callers; ``redial_after`` is the delay after
+    abandoning at which the caller would call again, NaN when they would not.
+    """
+
+    arrival: np.ndarray
+    ctype: np.ndarray
+    interval: np.ndarray
+    ivr: np.ndarray
+    ivr_time: np.ndarray
+    patience: np.ndarray
+    handle: np.ndarray
+    redial_after: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.arrival.size)
+
+    @staticmethod
+    def concat(parts: list[Callers]) -> Callers:
+        """All parts in one table, sorted by arrival time (stable, so ties keep type order)."""
+        fields = Callers.__dataclass_fields__
+        joined = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+        order = np.argsort(joined["arrival"], kind="stable")
+        return Callers(**{f: v[order] for f, v in joined.items()})
+
+
+def compile_types(scenario: Scenario) -> list[CallerModel]:
+    """The caller models of every contact type, in scenario order."""
+    n = scenario.horizon.intervals
+    return [CallerModel.compile(k, t, n) for k, t in enumerate(scenario.contact_types)]
+
+
+def draw_day(scenario: Scenario, models: list[CallerModel], seed: int, replication: int) -> Callers:
+    """The forecast callers of one simulated day (redials are added by the engine)."""
+    day = arrivals.gamma_factor(generator(seed, replication, "day"), scenario.day_uncertainty_cv)
+    parts = []
+    for model in models:
+        rngs = {s: generator(seed, replication, s, model.index)
+                for s in ("arrivals", "ivr", "patience", "handle", "redial")}
+        factor = day * arrivals.gamma_factor(rngs["arrivals"], model.uncertainty_cv)
+        times, interval = arrivals.arrival_times(
+            rngs["arrivals"], model.expected * factor, scenario.horizon.interval_s
+        )
+        parts.append(model.draw(times, interval, rngs))
+    return Callers.concat(parts)

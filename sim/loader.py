@@ -1,0 +1,148 @@
+"""Reading a scenario file: safe YAML in, a validated ``Scenario`` or one clear error out.
+
+Every problem is reported as ``FILE: PATH (line N): reason`` where PATH is the YAML path a
+planner can follow (``contact_types[0].handle_time.mean``). YAML is read with the safe loader,
+so Python tags are refused rather than executed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario import Scenario
+
+Key = Union[str, int]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; ``str()`` is the message to show the planner."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def format_path(path: tuple[Key, ...]) -> str:
+    """``('contact_types', 0, 'name')`` → ``contact_types[0].name``."""
+    out = ""
+    for key in path:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out or "(top level)"
+
+
+def _line_map(node: yaml.Node, path: tuple[Key, ...], lines: dict[tuple[Key, ...], int]) -> None:
+    """Record the 1-based line of every mapping key and sequence item below ``node``."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, (*path, i), lines)
+
+
+def _data_path(data: Any, loc: tuple[Key, ...]) -> tuple[Key, ...]:
+    """Keep the parts of a pydantic ``loc`` that exist in the data.
+
+    pydantic adds the tag of a discriminated union (``'lognormal'``) and the member type of a
+    plain union to ``loc``; those are not YAML keys. The last key is kept even when absent, so a
+    missing field is named.
+    """
+    out: list[Key] = []
+    node = data
+    for i, key in enumerate(loc):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+            out.append(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            out.append(key)
+        elif i == len(loc) - 1 and isinstance(node, dict):
+            out.append(key)
+    return tuple(out)
+
+
+def _describe(error: dict[str, Any], data: Any) -> tuple[tuple[Key, ...], str]:
+    """The YAML path and reason of one pydantic error."""
+    ctx = error.get("ctx") or {}
+    if error["type"] == "ccsim":
+        path = tuple(ctx["path"]) if "path" in ctx else (
+            *_data_path(data, tuple(error["loc"])), *ctx.get("sub", ())
+        )
+        return path, ctx["message"]
+    path = _data_path(data, tuple(error["loc"]))
+    kind = error["type"]
+    if kind == "missing":
+        return path, "is required but missing"
+    if kind == "extra_forbidden":
+        return path, "is not a known key here (check the spelling)"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if kind not in ("union_tag_invalid", "union_tag_not_found", "literal_error"):
+        value = error.get("input")
+        if not isinstance(value, (dict, list)):
+            message += f" (got {value!r})"
+    return path, message[0].lower() + message[1:]
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate YAML text; raise ``ScenarioError`` naming ``source``, path and line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ScenarioError(source, [f"{where}{exc.problem} (only plain YAML is allowed)"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [f"{where}not valid YAML: {reason}"]) from None
+    if data is None:
+        raise ScenarioError(source, ["the file is empty; a scenario needs at least name, "
+                                     "horizon, contact_types and agent_groups"])
+    if not isinstance(data, dict):
+        raise ScenarioError(source, ["the top level must be a mapping of keys (name:, horizon:, "
+                                     f"...), got a {type(data).__name__}"])
+    lines: dict[tuple[Key, ...], int] = {}
+    _line_map(root, (), lines)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            path, reason = _describe(error, data)
+            line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines),
+                        None)
+            where = f" (line {line})" if line is not None else ""
+            problems.append(f"{format_path(path)}{where}: {reason}")
+        raise ScenarioError(source, problems) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise ``ScenarioError`` on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), ["no such file"]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), ["is a folder, not a scenario file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [f"cannot be read: {exc}"]) from None
+    return parse_scenario(text, str(path))
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The scenario as YAML that ``parse_scenario`` reads back to an equal scenario."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,259 @@
+"""The SimPy engine: one simulated day of the contact centre.
+
+SimPy is the event list and clock; the model is written with callbacks on ``Timeout`` events
+rather than a process per contact, which is what makes it several times faster than the
+textbook one-process-per-call model (see ``benchmarks/engine.py``):
+
+* callers are pre-drawn in bulk (``sim.callers``); the IVR is an infinite-server stage, so a
+  caller's entry into the agent queues is known before the day starts and is fed in time order
+  by one chain of timeouts;
+* an answered contact costs one more event (the end of its handling);
+* abandonment is lazy (see ``sim.routing``): no timer per waiting contact, except a redial
+  check for the callers who would redial and an overflow timer under ``priority`` routing;
+* staffing changes at interval boundaries: new agents take waiting work at once, agents above
+  the new staffing leave when idle or as soon as they finish the contact in hand.
+
+After the last interval nobody arrives (redials due later are dropped), and the last interval's
+staffing serves until every contact in the centre is answered or abandons. A caller with
+infinite patience still waiting when no agent is left to answer them is counted as abandoned
+at the end of the day (the close), so every arrival has exactly one outcome.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from sim import ivr
+from sim.callers import CallerModel, Callers, compile_types, draw_day
+from sim.records import Records
+from sim.routing import ABANDONED, ANSWERED, WAITING, LongestIdleRouter, PriorityRouter, Router
+from sim.scenario import Priority, Scenario
+from sim.streams import generator
+
+
+class DayModel:
+    """One simulated day: build it from a scenario and its pre-drawn callers, then ``run()``."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        callers: Callers,
+        models: list[CallerModel],
+        seed: int,
+        replication: int,
+    ) -> None:
+        self.env = simpy.Environment()
+        horizon = scenario.horizon
+        self.interval_s = horizon.interval_s
+        self.intervals = horizon.intervals
+        self.end_of_day = horizon.length_s
+        self.staffing = scenario.staffing_matrix()
+        self.handle_factor = [g.handle_time_factor for g in scenario.agent_groups]
+        self._models = models
+        self._redial_rngs = [generator(seed, replication, "redialled", m.index) for m in models]
+
+        served_by_agents = callers.ivr != ivr.SELF_SERVED
+        entry = np.where(served_by_agents, callers.arrival + callers.ivr_time, np.nan)
+        end = np.where(served_by_agents, np.nan, callers.arrival + callers.ivr_time)
+        n = callers.size
+        self.arrival = callers.arrival.tolist()
+        self.ctype = callers.ctype.tolist()
+        self.interval = callers.interval.tolist()
+        self.ivr = callers.ivr.tolist()
+        self.entry = entry.tolist()
+        self.deadline = (entry + callers.patience).tolist()
+        self.handle = callers.handle.tolist()
+        self.redial_after = callers.redial_after.tolist()
+        self.answer = [math.nan] * n
+        self.end = end.tolist()
+        self.group = [-1] * n
+        self.state = [WAITING] * n
+        self.is_redial = [False] * n
+
+        skills = [[scenario.type_index(s) for s in g.skills] for g in scenario.agent_groups]
+        args = (skills, len(models), self.entry, self.deadline, self.state)
+        routing = scenario.routing
+        self.router: Router
+        if isinstance(routing, Priority):
+            self.router = PriorityRouter(*args, overflow_after_s=routing.overflow_after_s)
+            self._overflow = [self.router.needs_overflow_timer(k) for k in range(len(models))]
+        else:
+            self.router = LongestIdleRouter(*args)
+            self._overflow = [False] * len(models)
+
+        self.on_shift = [row[0] for row in self.staffing]
+        self.leaving = [0] * len(self.staffing)
+        for group, agents in enumerate(self.on_shift):
+            self.router.idle[group].extend([0.0] * agents)
+
+        order = np.flatnonzero(served_by_agents)
+        order = order[np.argsort(entry[order], kind="stable")]
+        self._feed_ids = order.tolist()
+        self._feed_times = entry[order].tolist()
+        self._feed_pos = 0
+
+    # --- events ---
+
+    def run(self) -> Records:
+        """Simulate the day to the close and return the per-contact records."""
+        env = self.env
+        for i in range(1, self.intervals):
+            Timeout(env, i * self.interval_s, i).callbacks.append(self._on_interval)
+        if self._feed_ids:
+            Timeout(env, self._feed_times[0]).callbacks.append(self._on_feed)
+        env.run()
+        for contact in self.router.waiting():
+            self.state[contact] = ABANDONED
+        return self._records()
+
+    def _on_feed(self, event: simpy.Event) -> None:
+        """The next pre-drawn caller enters the agent queues; schedule the one after."""
+        pos = self._feed_pos
+        self._enter(self._feed_ids[pos])
+        pos += 1
+        self._feed_pos = pos
+        if pos < len(self._feed_ids):
+            delay = self._feed_times[pos] - self.env.now
+            Timeout(self.env, delay).callbacks.append(self._on_feed)
+
+    def _enter(self, contact: int) -> None:
+        """A contact reaches the agent queues: answered at once, or it waits."""
+        contact_type = self.ctype[contact]
+        group = self.router.agent_for(contact_type, 0.0)
+        if group >= 0:
+            self._answer(contact, group)
+            return
+        self.router.enqueue(contact, contact_type)
+        env, deadline = self.env, self.deadline[contact]
+        if self._overflow[contact_type]:
+            delay = self.router.overflow_after_s  # type: ignore[attr-defined]
+            if env.now + delay <= deadline:
+                Timeout(env, delay, contact).callbacks.append(self._on_overflow)
+        after = self.redial_after[contact]
+        if after == after and deadline + after < self.end_of_day:
+            Timeout(env, deadline + after - env.now, contact).callbacks.append(self._on_redial)
+
+    def _answer(self, contact: int, group: int) -> None:
+        """An agent of ``group`` answers ``contact`` now."""
+        self.answer[contact] = self.env.now
+        self.group[contact] = group
+        self.state[contact] = ANSWERED
+        duration = self.handle[contact] * self.handle_factor[group]
+        Timeout(self.env, duration, contact).callbacks.append(self._on_end)
+
+    def _on_end(self, event: simpy.Event) -> None:
+        contact = event.value
+        self.end[contact] = self.env.now
+        self._agent_free(self.group[contact])
+
+    def _agent_free(self, group: int) -> None:
+        """An agent of ``group`` is free: leave if over staffing, else take work or go idle."""
+        if self.leaving[group]:
+            self.leaving[group] -= 1
+            return
+        now = self.env.now
+        contact = self.router.contact_for(group, now)
+        if contact >= 0:
+            self._answer(contact, group)
+        else:
+            self.router.idle[group].append(now)
+
+    def _on_overflow(self, event: simpy.Event) -> None:
+        """A waiting contact becomes eligible for groups that have it as a later skill."""
+        contact = event.value
+        if self.state[contact] != WAITING or self.deadline[contact] < self.env.now:
+            return
+        contact_type = self.ctype[contact]
+        group = self.router.agent_for(contact_type, math.inf)
+        if group >= 0:
+            self.router.remove(contact, contact_type, self.env.now)
+            self._answer(contact, group)
+
+    def _on_redial(self, event: simpy.Event) -> None:
+        """A caller who abandoned calls again (a new contact of the same type)."""
+        contact = event.value
+        if self.state[contact] == ANSWERED:
+            return
+        self.state[contact] = ABANDONED
+        now = self.env.now
+        contact_type = self.ctype[contact]
+        interval = min(int(now // self.interval_s), self.intervals - 1)
+        rng = self._redial_rngs[contact_type]
+        rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
+        new = self._models[contact_type].draw(np.array([now]), np.array([interval]), rngs)
+        self._add_contact(new, now)
+
+    def _add_contact(self, new: Callers, now: float) -> None:
+        """Append one dynamically created caller (a redial) and send it on its way."""
+        contact = len(self.arrival)
+        served_by_agents = int(new.ivr[0]) != ivr.SELF_SERVED
+        through_ivr = float(new.ivr_time[0])
+        entry = now + through_ivr if served_by_agents else math.nan
+        self.arrival.append(now)
+        self.ctype.append(int(new.ctype[0]))
+        self.interval.append(int(new.interval[0]))
+        self.ivr.append(int(new.ivr[0]))
+        self.entry.append(entry)
+        self.deadline.append(entry + float(new.patience[0]))
+        self.handle.append(float(new.handle[0]))
+        self.redial_after.append(float(new.redial_after[0]))
+        self.answer.append(math.nan)
+        self.end.append(math.nan if served_by_agents else now + through_ivr)
+        self.group.append(-1)
+        self.state.append(WAITING)
+        self.is_redial.append(True)
+        if served_by_agents:
+            Timeout(self.env, through_ivr, contact).callbacks.append(self._on_ivr_exit)
+
+    def _on_ivr_exit(self, event: simpy.Event) -> None:
+        self._enter(event.value)
+
+    def _on_interval(self, event: simpy.Event) -> None:
+        """Staffing changes at the start of interval ``event.value``."""
+        interval = event.value
+        for group, row in enumerate(self.staffing):
+            change = row[interval] - self.on_shift[group]
+            self.on_shift[group] = row[interval]
+            if change > 0:
+                kept = min(self.leaving[group], change)
+                self.leaving[group] -= kept
+                for _ in range(change - kept):
+                    self._agent_free(group)
+            elif change < 0:
+                idle = self.router.idle[group]
+                sent_home = min(-change, len(idle))
+                for _ in range(sent_home):
+                    idle.pop()
+                self.leaving[group] += -change - sent_home
+
+    def _records(self) -> Records:
+        """The per-contact records as numpy arrays."""
+        entry = np.asarray(self.entry)
+        deadline = np.asarray(self.deadline)
+        state = np.asarray(self.state, dtype=np.int8)
+        abandoned = (state == ABANDONED) & ~np.isnan(entry)
+        close = np.maximum(entry, self.end_of_day)
+        abandon = np.where(abandoned, np.where(np.isinf(deadline), close, deadline), np.nan)
+        return Records(
+            arrival=np.asarray(self.arrival),
+            ctype=np.asarray(self.ctype, dtype=np.int16),
+            interval=np.asarray(self.interval, dtype=np.int32),
+            ivr=np.asarray(self.ivr, dtype=np.int8),
+            entry=entry,
+            answer=np.asarray(self.answer),
+            abandon=abandon,
+            end=np.where(abandoned, abandon, np.asarray(self.end)),
+            group=np.asarray(self.group, dtype=np.int16),
+            redial=np.asarray(self.is_redial, dtype=bool),
+        )
+
+
+def simulate_day(scenario: Scenario, seed: int, replication: int) -> Records:
+    """Simulate replication ``replication`` of ``scenario`` with ``seed``: its records."""
+    models = compile_types(scenario)
+    callers = draw_day(scenario, models, seed, replication)
+    return DayModel(scenario, callers, models, seed, replication).run()
