@@ -1,0 +1,183 @@
+"""KPIs over replications, exactly as the README's definitions say.
+
+Input: the stacked tallies of all replications (``sim.tally``). Output: plain data (``Summary``)
+with, for the whole day, each contact type, each agent group and each interval × type, every
+KPI as an ``Estimate`` (mean and 95% CI). Ratio KPIs are ratios of sums over replications
+(delta-method CI), counts are means per replication (Student-t CI); see ``sim.stats``.
+
+Occupancy of a contact type is that of the agent groups that have its skill: the planner's
+"how busy are the agents who can take billing".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario import Scenario
+from sim.stats import Estimate, mean_estimate, per_replication_ratio, ratio_estimate
+from sim.tally import GROUP_FIELDS, TYPE_FIELDS, DayTally
+
+KPI_KEYS = (
+    "service_level", "asa_s", "abandon_rate", "occupancy", "containment",
+    "offered", "answered", "abandoned", "self_served", "redials",
+)
+RATIOS = {  # KPI: (numerator, denominator) among the type fields; occupancy is by group
+    "service_level": ("in_time", "sl_denominator"),
+    "asa_s": ("wait_answered_s", "answered"),
+    "abandon_rate": ("abandoned", "offered"),
+    "containment": ("self_served", "ivr_entered"),
+}
+COUNTS = ("offered", "answered", "abandoned", "self_served", "redials")
+COST_KEYS = ("agents", "self_service", "abandonment", "total")
+
+_T = {name: i for i, name in enumerate(TYPE_FIELDS)}
+_G = {name: i for i, name in enumerate(GROUP_FIELDS)}
+
+KPIs = dict[str, Estimate]
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """All replications' sums: ``by_type[rep, field, interval, type]``,
+    ``by_group[rep, field, interval, group]`` (fields as in ``sim.tally``)."""
+
+    by_type: np.ndarray
+    by_group: np.ndarray
+
+    @classmethod
+    def stack(cls, days: list[DayTally]) -> Tallies:
+        return cls(np.stack([d.by_type for d in days]), np.stack([d.by_group for d in days]))
+
+    @property
+    def replications(self) -> int:
+        return int(self.by_type.shape[0])
+
+    def type_sum(self, field: str, intervals: slice | int, types: list[int]) -> np.ndarray:
+        """Per-replication sum of a type field over the given intervals and types."""
+        x = self.by_type[:, _T[field], intervals]
+        x = x[..., types] if x.ndim == 3 else x[:, types]
+        return x.reshape(x.shape[0], -1).sum(axis=1)
+
+    def group_sum(self, field: str, intervals: slice | int, groups: list[int]) -> np.ndarray:
+        """Per-replication sum of a group field over the given intervals and groups."""
+        x = self.by_group[:, _G[field], intervals]
+        x = x[..., groups] if x.ndim == 3 else x[:, groups]
+        return x.reshape(x.shape[0], -1).sum(axis=1)
+
+
+@dataclass(frozen=True)
+class IntervalRow:
+    """KPIs of one interval for one contact type (``contact_type`` is "all" for the total)."""
+
+    interval: int
+    start: str
+    contact_type: str
+    staffed_agents: int
+    kpis: KPIs
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Every KPI of a run, as plain data."""
+
+    kpis: KPIs
+    by_contact_type: dict[str, KPIs]
+    by_group: dict[str, KPIs]
+    cost: KPIs
+    intervals: list[IntervalRow]
+
+
+def skilled_groups(scenario: Scenario, types: list[int]) -> list[int]:
+    """Groups having at least one of the skills ``types``."""
+    names = {scenario.contact_types[k].name for k in types}
+    return [g for g, grp in enumerate(scenario.agent_groups) if names & set(grp.skills)]
+
+
+def slice_kpis(
+    tallies: Tallies, intervals: slice | int, types: list[int], groups: list[int]
+) -> KPIs:
+    """Every KPI of the contacts of ``types`` in ``intervals`` (occupancy over ``groups``)."""
+    out: KPIs = {}
+    for key in KPI_KEYS:
+        if key in RATIOS:
+            num, den = RATIOS[key]
+            out[key] = ratio_estimate(tallies.type_sum(num, intervals, types),
+                                      tallies.type_sum(den, intervals, types))
+        elif key == "occupancy":
+            out[key] = ratio_estimate(tallies.group_sum("busy_s", intervals, groups),
+                                      tallies.group_sum("staffed_s", intervals, groups))
+        else:
+            out[key] = mean_estimate(tallies.type_sum(key, intervals, types))
+    return out
+
+
+def per_replication(
+    tallies: Tallies, key: str, intervals: slice | int = slice(None), types: list[int] | None = None
+) -> np.ndarray:
+    """Each replication's own value of a KPI (ratio or count) for a slice of the day."""
+    types = list(range(tallies.by_type.shape[-1])) if types is None else types
+    if key in RATIOS:
+        num, den = RATIOS[key]
+        return per_replication_ratio(tallies.type_sum(num, intervals, types),
+                                     tallies.type_sum(den, intervals, types))
+    if key == "occupancy":
+        groups = list(range(tallies.by_group.shape[-1]))
+        return per_replication_ratio(tallies.group_sum("busy_s", intervals, groups),
+                                     tallies.group_sum("staffed_s", intervals, groups))
+    return tallies.type_sum(key, intervals, types)
+
+
+def cost_per_replication(tallies: Tallies, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The cost split of each replication, currency per day.
+
+    Agents are paid for the counted part of the day (after the warm-up), at each group's
+    ``cost_per_hour``; self-served contacts and abandons cost ``costs``' unit prices.
+    """
+    all_types = list(range(len(scenario.contact_types)))
+    rate = np.array([g.cost_per_hour for g in scenario.agent_groups])
+    staffed_h = tallies.by_group[:, _G["staffed_s"]].sum(axis=1) / 3600.0
+    agents = staffed_h @ rate
+    self_service = (tallies.type_sum("self_served", slice(None), all_types)
+                    * scenario.costs.self_service_per_contact)
+    abandonment = (tallies.type_sum("abandoned", slice(None), all_types)
+                   * scenario.costs.abandonment_penalty)
+    parts = {"agents": agents, "self_service": self_service, "abandonment": abandonment}
+    parts["total"] = agents + self_service + abandonment
+    return parts
+
+
+def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
+    """The full set of KPIs of a run."""
+    types = list(range(len(scenario.contact_types)))
+    groups = list(range(len(scenario.agent_groups)))
+    day = slice(None)
+    overall = slice_kpis(tallies, day, types, groups)
+    by_type = {
+        t.name: slice_kpis(tallies, day, [k], skilled_groups(scenario, [k]))
+        for k, t in enumerate(scenario.contact_types)
+    }
+    by_group: dict[str, KPIs] = {}
+    for g, grp in enumerate(scenario.agent_groups):
+        staffed = tallies.group_sum("staffed_s", day, [g])
+        answered = tallies.group_sum("answered", day, [g])
+        by_group[grp.name] = {
+            "answered": mean_estimate(answered),
+            "asa_s": ratio_estimate(tallies.group_sum("wait_answered_s", day, [g]), answered),
+            "occupancy": ratio_estimate(tallies.group_sum("busy_s", day, [g]), staffed),
+            "staffed_hours": mean_estimate(staffed / 3600.0),
+            "agent_cost": mean_estimate(staffed / 3600.0 * grp.cost_per_hour),
+        }
+    cost = {k: mean_estimate(v) for k, v in cost_per_replication(tallies, scenario).items()}
+    staffing = np.asarray(scenario.staffing_matrix())
+    rows = []
+    for i in range(scenario.horizon.intervals):
+        start = scenario.horizon.clock(i)
+        rows.append(IntervalRow(i, start, "all", int(staffing[:, i].sum()),
+                                slice_kpis(tallies, i, types, groups)))
+        for k, t in enumerate(scenario.contact_types):
+            skilled = skilled_groups(scenario, [k])
+            rows.append(IntervalRow(i, start, t.name, int(staffing[skilled, i].sum()),
+                                    slice_kpis(tallies, i, [k], skilled)))
+    return Summary(overall, by_type, by_group, cost, rows)

@@ -1,0 +1,108 @@
+"""Result folders: ``results/<name>-<YYYYmmdd-HHMMSS>/`` written atomically.
+
+Files are written into a hidden temporary folder beside the final one and renamed into place in
+one step, so a result folder is either complete or absent, never half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from sim.kpis import KPI_KEYS, per_replication
+from sim.loader import dump_scenario
+from sim.runner import RunResult
+
+
+def summary_json(result: RunResult) -> dict[str, object]:
+    """The ``summary.json`` document of a run."""
+    s = result.summary
+
+    def block(kpis: dict) -> dict:
+        return {k: v.to_json() for k, v in kpis.items()}
+
+    return {
+        "scenario": result.scenario.name,
+        "seed": result.seed,
+        "replications": result.replications,
+        "kpis": block(s.kpis),
+        "by_contact_type": {name: block(k) for name, k in s.by_contact_type.items()},
+        "by_group": {name: block(k) for name, k in s.by_group.items()},
+        "cost": block(s.cost),
+    }
+
+
+def _number(v: float) -> str:
+    return "" if not math.isfinite(v) else repr(float(v))
+
+
+def write_intervals_csv(result: RunResult, path: Path) -> None:
+    """One row per interval × contact type (and "all"), every KPI with its CI bounds."""
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        header = ["interval", "start", "contact_type", "staffed_agents"]
+        for key in KPI_KEYS:
+            header += [key, f"{key}_lo", f"{key}_hi"]
+        out.writerow(header)
+        for row in result.summary.intervals:
+            cells = [row.interval, row.start, row.contact_type, row.staffed_agents]
+            for key in KPI_KEYS:
+                e = row.kpis[key]
+                cells += [_number(e.mean), _number(e.lo), _number(e.hi)]
+            out.writerow(cells)
+
+
+def write_replications_csv(result: RunResult, path: Path) -> None:
+    """Each replication's own day-level KPIs, overall ("all") and per contact type."""
+    types = result.scenario.contact_types
+    slices = [("all", None)] + [(t.name, [k]) for k, t in enumerate(types)]
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["replication", "contact_type", *KPI_KEYS])
+        for name, sel in slices:
+            values = {k: per_replication(result.tallies, k, types=sel) for k in KPI_KEYS
+                      if k != "occupancy" or sel is None}
+            for r in range(result.replications):
+                cells = [_number(values[k][r]) if k in values else "" for k in KPI_KEYS]
+                out.writerow([r, name, *cells])
+
+
+def new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
+    """Create ``parent/<name>-<timestamp>`` atomically, filled by ``write(tmp_dir)``."""
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))
+    try:
+        write(tmp)
+        for n in range(1, 1000):
+            final = parent / (f"{name}-{stamp}" if n == 1 else f"{name}-{stamp}-{n}")
+            if not final.exists():
+                os.rename(tmp, final)  # one atomic step: the folder appears complete
+                return final
+        raise FileExistsError(f"no free result folder name for {name}-{stamp} in {parent}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_run(result: RunResult, parent: Path) -> Path:
+    """Write a run's result folder under ``parent``; return its path."""
+    def write(folder: Path) -> None:
+        (folder / "summary.json").write_text(
+            json.dumps(summary_json(result), indent=2, allow_nan=False) + "\n"
+        )
+        write_intervals_csv(result, folder / "intervals.csv")
+        write_replications_csv(result, folder / "replications.csv")
+        scenario = result.scenario.model_copy(
+            update={"seed": result.seed, "replications": result.replications}
+        )
+        (folder / "scenario.yaml").write_text(dump_scenario(scenario))
+
+    return new_run_dir(parent, result.scenario.name, write)
