@@ -17,6 +17,7 @@ from sim import arrivals, ivr
 from sim.distributions import Distribution, sample_by_interval
 from sim.scenario import ContactType, Scenario
 from sim.streams import generator
+from sim.timebase import on_ticks
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,21 @@ class CallerModel:
             will = rng.random(n) < self.redial_probability
             redial_after[will] = sample_by_interval(self.redial_delay, rng, interval[will])
         return Callers(
-            arrival=arrival,
+            arrival=on_ticks(arrival),
             ctype=np.full(n, self.index, dtype=np.int16),
             interval=interval.astype(np.int32),
             ivr=outcome,
-            ivr_time=ivr_time,
-            patience=patience,
-            handle=handle,
-            redial_after=redial_after,
+            ivr_time=on_ticks(ivr_time),
+            patience=on_ticks(patience),
+            handle=on_ticks(handle),
+            redial_after=on_ticks(redial_after),
         )
 
 
 @dataclass(frozen=True)
 class Callers:
-    """Pre-drawn callers, one entry per contact (times in seconds from the start of the day).
+    """Pre-drawn callers, one entry per contact (times in seconds from the start of the day,
+    every one a whole number of ``sim.timebase`` ticks).
 
     ``patience`` is ``inf`` for infinitely patient callers; ``redial_after`` is the delay after
     abandoning at which the caller would call again, NaN when they would not.

@@ -10,6 +10,9 @@ textbook one-process-per-call model (see ``benchmarks/engine.py``):
 * an answered contact costs one more event (the end of its handling);
 * abandonment is lazy (see ``sim.routing``): no timer per waiting contact, except a redial
   check for the callers who would redial and an overflow timer under ``priority`` routing;
+* every time and duration is a multiple of ``sim.timebase.TICK`` (about a microsecond), so the
+  clock's sums are exact: a caller is answered at exactly their entry time, never a rounding
+  error before it;
 * staffing changes at interval boundaries: new agents take waiting work at once, agents above
   the new staffing leave when idle or as soon as they finish the contact in hand.
 
@@ -33,6 +36,7 @@ from sim.records import Records
 from sim.routing import ABANDONED, ANSWERED, WAITING, LongestIdleRouter, PriorityRouter, Router
 from sim.scenario import Priority, Scenario
 from sim.streams import generator
+from sim.timebase import on_tick
 
 
 class DayModel:
@@ -79,7 +83,7 @@ class DayModel:
         routing = scenario.routing
         self.router: Router
         if isinstance(routing, Priority):
-            self.router = PriorityRouter(*args, overflow_after_s=routing.overflow_after_s)
+            self.router = PriorityRouter(*args, overflow_after_s=on_tick(routing.overflow_after_s))
             self._overflow = [self.router.needs_overflow_timer(k) for k in range(len(models))]
         else:
             self.router = LongestIdleRouter(*args)
@@ -142,7 +146,8 @@ class DayModel:
         self.answer[contact] = self.env.now
         self.group[contact] = group
         self.state[contact] = ANSWERED
-        duration = self.handle[contact] * self.handle_factor[group]
+        factor = self.handle_factor[group]
+        duration = self.handle[contact] if factor == 1.0 else on_tick(self.handle[contact] * factor)
         Timeout(self.env, duration, contact).callbacks.append(self._on_end)
 
     def _on_end(self, event: simpy.Event) -> None:
