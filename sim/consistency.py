@@ -28,6 +28,7 @@ def problems(scenario: Scenario) -> Iterator[Problem]:
     yield from _unique([g.name for g in scenario.agent_groups], "agent_groups", "agent group")
     yield from _contact_types(scenario)
     yield from _agent_groups(scenario)
+    yield from _coverage(scenario)
     if scenario.optimise is not None:
         yield from _optimise(scenario)
 
@@ -62,7 +63,6 @@ def _distribution(spec: Any, path: Path, n: int) -> Iterator[Problem]:
 
 def _contact_types(scenario: Scenario) -> Iterator[Problem]:
     n = scenario.horizon.intervals
-    skilled = {skill for g in scenario.agent_groups for skill in g.skills}
     for i, t in enumerate(scenario.contact_types):
         at: Path = ("contact_types", i)
         yield from _length(t.arrivals.per_interval, (*at, "arrivals", "per_interval"), n)
@@ -75,8 +75,15 @@ def _contact_types(scenario: Scenario) -> Iterator[Problem]:
             )
         if t.redial is not None:
             yield from _distribution(t.redial.delay, (*at, "redial", "delay"), n)
+
+
+def _coverage(scenario: Scenario) -> Iterator[Problem]:
+    """Every contact type needs a group with its skill (checked after the skills themselves)."""
+    skilled = {skill for g in scenario.agent_groups for skill in g.skills}
+    for i, t in enumerate(scenario.contact_types):
         if t.name not in skilled:
-            yield (*at, "name"), f"no agent group has the skill {t.name!r}, so nobody can answer it"
+            yield (("contact_types", i, "name"),
+                   f"no agent group has the skill {t.name!r}, so nobody can answer it")
 
 
 def _agent_groups(scenario: Scenario) -> Iterator[Problem]:
