@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -60,7 +60,7 @@ def guarded(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def read_scenario(path: Optional[Path]) -> tuple[Scenario, Path]:
+def read_scenario(path: Path | None) -> tuple[Scenario, Path]:
     """The scenario at ``path``, or the bundled default one."""
     path = DEFAULT_SCENARIO if path is None else path
     return load_scenario(path), path
@@ -119,11 +119,11 @@ def print_summary(result: RunResult, folder: Path) -> None:
 @app.command()
 @guarded
 def run(
-    scenario: Annotated[Optional[Path], typer.Argument(
+    scenario: Annotated[Path | None, typer.Argument(
         help="Scenario YAML file (default: the bundled scenarios/default.yaml).")] = None,
-    replications: Annotated[Optional[int], typer.Option(
+    replications: Annotated[int | None, typer.Option(
         min=1, help="Simulated days (default: the scenario's).")] = None,
-    seed: Annotated[Optional[int], typer.Option(
+    seed: Annotated[int | None, typer.Option(
         min=0, help="Seed (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Folder in which the result folder is made.")] = Path(
         "results"),

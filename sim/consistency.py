@@ -7,12 +7,12 @@ the message points at the line the planner has to change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
-Path = tuple[Union[str, int], ...]
+Path = tuple[str | int, ...]
 Problem = tuple[Path, str]
 
 

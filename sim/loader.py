@@ -8,14 +8,14 @@ so Python tags are refused rather than executed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from sim.scenario import Scenario
 
-Key = Union[str, int]
+Key = str | int
 
 
 class ScenarioError(ValueError):
@@ -101,7 +101,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ScenarioError(source, [f"{where}{exc.problem} (only plain YAML is allowed)"]) from None
+        reason = f"{where}{exc.problem} (only plain YAML is allowed)"
+        raise ScenarioError(source, [reason]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -14,14 +14,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim import distributions as dist
 
-Path = tuple[Union[str, int], ...]
+Path = tuple[str | int, ...]
 
 
 def problem(message: str, path: Path | None = None, sub: Path = ()) -> PydanticCustomError:
@@ -62,10 +62,10 @@ def _numbers(test: Callable[[float], bool], need: str, integer: bool = False) ->
 _Pos = Annotated[float, Field(gt=0)]
 _NonNeg = Annotated[float, Field(ge=0)]
 _Count = Annotated[int, Field(ge=0)]
-Positive = Annotated[Union[_Pos, list[_Pos]], _numbers(lambda v: v > 0, "greater than 0")]
-NonNegative = Annotated[Union[_NonNeg, list[_NonNeg]], _numbers(lambda v: v >= 0, "at least 0")]
+Positive = Annotated[_Pos | list[_Pos], _numbers(lambda v: v > 0, "greater than 0")]
+NonNegative = Annotated[_NonNeg | list[_NonNeg], _numbers(lambda v: v >= 0, "at least 0")]
 Staffing = Annotated[
-    Union[_Count, list[_Count]], _numbers(lambda v: v >= 0, "at least 0", integer=True)
+    _Count | list[_Count], _numbers(lambda v: v >= 0, "at least 0", integer=True)
 ]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=64)]
@@ -184,7 +184,7 @@ def _item(value: Any, i: int) -> float | None:
 
 
 DistributionSpec = Annotated[
-    Union[ExponentialSpec, LognormalSpec, GammaSpec, DeterministicSpec, UniformSpec, EmpiricalSpec],
+    ExponentialSpec | LognormalSpec | GammaSpec | DeterministicSpec | UniformSpec | EmpiricalSpec,
     Field(discriminator="distribution"),
 ]
 
@@ -326,7 +326,7 @@ class Priority(Spec):
     )
 
 
-Routing = Annotated[Union[LongestIdle, Priority], Field(discriminator="policy")]
+Routing = Annotated[LongestIdle | Priority, Field(discriminator="policy")]
 
 
 class Costs(Spec):
@@ -367,7 +367,7 @@ class MeetProbability(Spec):
 
 class Optimise(Spec):
     level: Literal["interval", "day"] = "interval"
-    meet: Union[Literal["mean"], MeetProbability] = "mean"
+    meet: Literal["mean"] | MeetProbability = "mean"
     shrinkage: float = Field(0.0, ge=0, lt=1, description="Share of paid time off the phones.")
     shifts: list[ShiftTemplate] = Field(default_factory=list)
     self_service_options: dict[Name, list[SelfServiceOption]] = Field(default_factory=dict)

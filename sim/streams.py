@@ -13,7 +13,9 @@ import numpy as np
 STREAMS = ("day", "arrivals", "ivr", "patience", "handle", "redial", "redialled")
 
 
-def generator(seed: int, replication: int, stream: str, contact_type: int = 0) -> np.random.Generator:
+def generator(
+    seed: int, replication: int, stream: str, contact_type: int = 0
+) -> np.random.Generator:
     """The Generator of one stream of one replication (and one contact type)."""
     key = (replication, STREAMS.index(stream), contact_type)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))

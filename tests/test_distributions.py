@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from sim.distributions import (
-    Deterministic, Empirical, Exponential, Gamma, Lognormal, Uniform, sample_by_interval,
+    Deterministic,
+    Empirical,
+    Exponential,
+    Gamma,
+    Lognormal,
+    Uniform,
+    sample_by_interval,
 )
 
 

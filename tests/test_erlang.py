@@ -9,7 +9,13 @@ import pytest
 from scipy.linalg import expm
 
 from optimise.erlang import (
-    erlang_a, erlang_b, erlang_c, halfin_whitt_beta, min_agents, queue_kpis, sqrt_staffing,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    halfin_whitt_beta,
+    min_agents,
+    queue_kpis,
+    sqrt_staffing,
 )
 
 

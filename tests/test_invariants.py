@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,3 +149,37 @@ def test_more_agents_never_lower_the_service_level(rates, staffing, where, seed)
     more[where] += 1
     base = _answered_in_time(_one_queue(rates, staffing, None), seed)
     assert _answered_in_time(_one_queue(rates, more, None), seed) >= base
+
+
+def _daily_counts(scenario: Scenario, days: int) -> np.ndarray:
+    """Forecast arrivals per day and type, [day, type]."""
+    from sim.callers import compile_types, draw_day
+
+    models = compile_types(scenario)
+    return np.array([np.bincount(draw_day(scenario, models, 4, r).ctype, minlength=2)
+                     for r in range(days)])
+
+
+def _two_types(day_cv: float, type_cv: float) -> Scenario:
+    types = [{"name": n, "arrivals": {"per_interval": [100, 100], "uncertainty_cv": type_cv},
+              "handle_time": {"distribution": "exponential", "mean": 60}} for n in "ab"]
+    return Scenario.model_validate({
+        "name": "u", "horizon": {"interval_minutes": 30, "intervals": 2},
+        "day_uncertainty_cv": day_cv, "contact_types": types,
+        "agent_groups": [{"name": "g", "skills": ["a", "b"], "staffing": 1}],
+    })
+
+
+def test_day_uncertainty_is_a_poisson_gamma_mixture_shared_by_all_types() -> None:
+    # Var(N) = lam + lam² cv²: 200 + 200² × 0.2² = 1800 (plain Poisson would give 200)
+    counts = _daily_counts(_two_types(0.2, 0.0), 2000)
+    assert counts.mean() == pytest.approx(200, rel=0.02)
+    assert counts[:, 0].var(ddof=1) == pytest.approx(1800, rel=0.1)
+    # one draw per day for every type: the two types' counts move together
+    assert np.corrcoef(counts.T)[0, 1] > 0.8
+
+
+def test_per_type_uncertainty_is_independent_between_types() -> None:
+    counts = _daily_counts(_two_types(0.0, 0.2), 2000)
+    assert counts[:, 1].var(ddof=1) == pytest.approx(1800, rel=0.1)
+    assert abs(np.corrcoef(counts.T)[0, 1]) < 0.1

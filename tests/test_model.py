@@ -49,7 +49,7 @@ def log(rec: Records) -> list[tuple]:
     def v(x: float) -> float | None:
         return None if math.isnan(x) else float(x)
     return [(v(a), v(s), int(g), v(b))
-            for a, s, g, b in zip(rec.arrival, rec.answer, rec.group, rec.abandon)]
+            for a, s, g, b in zip(rec.arrival, rec.answer, rec.group, rec.abandon, strict=True)]
 
 
 def test_fcfs_single_agent_with_abandonment() -> None:
