@@ -60,6 +60,10 @@ class Tallies:
         x = x[..., types] if x.ndim == 3 else x[:, types]
         return x.reshape(x.shape[0], -1).sum(axis=1)
 
+    def cell_means(self, field: str) -> np.ndarray:
+        """Mean per replication of a type field, [interval, type]."""
+        return self.by_type[:, _T[field]].mean(axis=0)
+
     def group_sum(self, field: str, intervals: slice | int, groups: list[int]) -> np.ndarray:
         """Per-replication sum of a group field over the given intervals and groups."""
         x = self.by_group[:, _G[field], intervals]

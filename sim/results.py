@@ -19,6 +19,7 @@ from pathlib import Path
 from sim.kpis import KPI_KEYS, per_replication
 from sim.loader import dump_scenario
 from sim.runner import RunResult
+from sim.scenario import Scenario
 
 
 def summary_json(result: RunResult) -> dict[str, object]:
@@ -92,17 +93,21 @@ def new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
         raise
 
 
+def write_run_files(result: RunResult, folder: Path, scenario: Scenario | None = None) -> None:
+    """Write a run's files into ``folder``; ``scenario.yaml`` is ``scenario`` if given (the
+    scenario as the user wrote it), else the one simulated, with the run's seed and
+    replications either way."""
+    (folder / "summary.json").write_text(
+        json.dumps(summary_json(result), indent=2, allow_nan=False) + "\n"
+    )
+    write_intervals_csv(result, folder / "intervals.csv")
+    write_replications_csv(result, folder / "replications.csv")
+    ran = (scenario or result.scenario).model_copy(
+        update={"seed": result.seed, "replications": result.replications}
+    )
+    (folder / "scenario.yaml").write_text(dump_scenario(ran))
+
+
 def write_run(result: RunResult, parent: Path) -> Path:
     """Write a run's result folder under ``parent``; return its path."""
-    def write(folder: Path) -> None:
-        (folder / "summary.json").write_text(
-            json.dumps(summary_json(result), indent=2, allow_nan=False) + "\n"
-        )
-        write_intervals_csv(result, folder / "intervals.csv")
-        write_replications_csv(result, folder / "replications.csv")
-        scenario = result.scenario.model_copy(
-            update={"seed": result.seed, "replications": result.replications}
-        )
-        (folder / "scenario.yaml").write_text(dump_scenario(scenario))
-
-    return new_run_dir(parent, result.scenario.name, write)
+    return new_run_dir(parent, result.scenario.name, lambda f: write_run_files(result, f))

@@ -1,0 +1,116 @@
+"""What ``ccsim optimise`` writes: the verifying run's files, ``plan.json`` and
+``scenario.optimised.yaml``, in one result folder written atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from optimise.plan import VERIFY_SEED_OFFSET, Plan
+from sim.loader import dump_scenario
+from sim.results import new_run_dir, summary_json, write_run_files
+from sim.scenario import MeetProbability, Scenario
+
+
+def _clean(value: object) -> object:
+    """JSON-safe: numpy to Python, NaN and inf to null."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    return value
+
+
+def plan_json(plan: Plan) -> dict[str, object]:
+    """The ``plan.json`` document (layout documented in the README)."""
+    s = plan.scenario
+    opt = s.optimise
+    assert opt is not None
+    clocks = [s.horizon.clock(i) for i in range(s.horizon.intervals)]
+    groups = {
+        g.name: {
+            "erlang_a_start": plan.start[n],
+            "requirement": plan.requirement[n],
+            "staffing": plan.staffing[n],
+            "paid_agents": np.round(plan.paid_agents[n], 3),
+        }
+        for n, g in enumerate(s.agent_groups)
+    }
+    shifts, solver = [], None
+    if plan.shifts is not None and plan.shift_data is not None:
+        for g, group in enumerate(plan.shift_data.groups):
+            for k, name in enumerate(plan.shift_data.shifts):
+                if plan.shifts.agents[g, k] > 0:
+                    template = opt.shifts[k]
+                    shifts.append({
+                        "group": group, "shift": name, "start": template.start,
+                        "length_h": template.length_h, "agents": plan.shifts.agents[g, k],
+                        "cost": plan.shifts.agents[g, k] * plan.shift_data.cost[g, k],
+                    })
+        solver = {"name": "highs", "status": plan.shifts.status, "objective": plan.shifts.cost,
+                  "bound": plan.shifts.bound, "gap": plan.shifts.gap}
+    verified = plan.verified
+    cells = []
+    for row in range(verified.score.shape[0]):
+        for k, t in enumerate(s.contact_types):
+            cells.append({
+                "interval": row if verified.score.shape[0] > 1 else None,
+                "start": clocks[row] if verified.score.shape[0] > 1 else None,
+                "contact_type": t.name,
+                "achieved": verified.score[row, k],
+                "upper_95": verified.upper[row, k],
+                "required": verified.required[row, k],
+                "offered": verified.weight[row, k],
+                "meets": bool(verified.weight[row, k] <= 0
+                              or verified.upper[row, k] >= verified.required[row, k] - 1e-12),
+            })
+    summary = summary_json(plan.verification)
+    meet = opt.meet.model_dump() if isinstance(opt.meet, MeetProbability) else opt.meet
+    return _clean({
+        "scenario": s.name,
+        "seed": plan.seed,
+        "replications": plan.replications,
+        "level": opt.level,
+        "meet": meet,
+        "shrinkage": opt.shrinkage,
+        "intervals": clocks,
+        "groups": groups,
+        "shifts": shifts,
+        "solver": solver,
+        "cost": plan.cost,
+        "verification": {
+            "seed": plan.seed + VERIFY_SEED_OFFSET,
+            "replications": plan.replications,
+            "meets_target": verified.within_ci,
+            "kpis": summary["kpis"],
+            "by_contact_type": summary["by_contact_type"],
+            "by_group": summary["by_group"],
+            "cells": cells,
+        },
+        "comparisons": plan.comparisons,
+        "effort": {"simulations": plan.simulations, "contacts_simulated": plan.contacts,
+                   "seconds": round(plan.seconds, 2)},
+    })
+
+
+def write_plan(plan: Plan, original: Scenario, parent: Path) -> Path:
+    """Write the result folder of an optimisation under ``parent``; return its path."""
+    def write(folder: Path) -> None:
+        write_run_files(plan.verification, folder, scenario=original)
+        (folder / "plan.json").write_text(
+            json.dumps(plan_json(plan), indent=2, allow_nan=False) + "\n")
+        optimised = plan.scenario.model_copy(update={"seed": original.seed,
+                                                     "replications": original.replications})
+        header = (f"# {original.name} with the staffing of ccsim optimise "
+                  f"(agent cost {plan.cost['agents']:,.2f} per day); run it with ccsim run.\n")
+        (folder / "scenario.optimised.yaml").write_text(header + dump_scenario(optimised))
+
+    return new_run_dir(parent, f"{original.name}-optimised", write)

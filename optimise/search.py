@@ -1,0 +1,121 @@
+"""Correcting a staffing by simulation: add where it helps most per unit cost, then trim.
+
+Both moves are judged on common random numbers (``optimise.evaluate``), so the difference
+between two staffings is a finite difference of the service level, not noise:
+
+* **add**: while a cell misses its target, simulate one more agent for each group with the
+  missing skill in the interval and in the one before it (a queue left at the end of an
+  interval spills into the next, so the cure can come earlier), and give each missing cell the
+  candidate with the largest reduction of its shortfall per unit cost;
+* **trim**: try removing one agent at a time, the most expensive and the one with most slack
+  first, and keep the removal when the target still holds everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from optimise.evaluate import Evaluation, Evaluator
+from sim.scenario import Scenario
+
+
+def unit_costs(scenario: Scenario) -> np.ndarray:
+    """Cost of one on-phone agent for one interval, per group (gross of shrinkage)."""
+    shrinkage = scenario.optimise.shrinkage if scenario.optimise is not None else 0.0
+    hours = scenario.horizon.interval_minutes / 60
+    return np.array([g.cost_per_hour * hours / (1 - shrinkage) for g in scenario.agent_groups])
+
+
+def skill_matrix(scenario: Scenario) -> np.ndarray:
+    """[group, type] True where the group has the skill."""
+    return np.array([[t.name in g.skills for t in scenario.contact_types]
+                     for g in scenario.agent_groups])
+
+
+def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tuple[int, int]]:
+    """(group, interval) pairs that may help cell (row, k), the most promising interval last.
+
+    Under ``level: interval`` a cell is helped from its own interval or the one before; under
+    ``level: day`` from any interval with callers of the type, busiest last.
+    """
+    if ev.score.shape[0] > 1:
+        intervals = [j for j in (row - 1, row) if j >= 0]
+    else:
+        offered = ev.result.tallies.cell_means("offered")[:, k]
+        intervals = [int(j) for j in np.argsort(offered, kind="stable") if offered[j] > 0]
+    return [(int(g), j) for j in intervals for g in np.flatnonzero(skills[:, k])]
+
+
+def add_until_met(
+    evaluate: Evaluator, staffing: np.ndarray, max_rounds: int = 60,
+    on_step: Callable[[str], None] | None = None,
+) -> tuple[np.ndarray, Evaluation]:
+    """Add agents until every cell meets its target; return the staffing and its evaluation."""
+    scenario = evaluate.scenario
+    cost, skills = unit_costs(scenario), skill_matrix(scenario)
+    staffing = staffing.copy()
+    ev = evaluate(staffing)
+    for _ in range(max_rounds):
+        if ev.feasible:
+            break
+        missing = list(zip(*np.nonzero(~ev.met), strict=True))
+        tried: dict[tuple[int, int], Evaluation] = {}
+        picks: set[tuple[int, int]] = set()
+        for row, k in missing:
+            candidates = _candidates(ev, row, k, skills)
+            best, best_value = None, 0.0
+            for g, j in candidates:
+                if (g, j) not in tried:
+                    more = staffing.copy()
+                    more[g, j] += 1
+                    tried[(g, j)] = evaluate(more)
+                gain = ev.shortfall[row, k] - tried[(g, j)].shortfall[row, k]
+                if gain / cost[g] > best_value:
+                    best, best_value = (g, j), gain / cost[g]
+            if best is None:  # no single agent moves it: the cheapest, most promising candidate
+                best = min(reversed(candidates), key=lambda c: cost[c[0]])
+            picks.add(best)
+        for g, j in picks:
+            staffing[g, j] += 1
+        ev = evaluate(staffing)
+        if on_step:
+            on_step(f"added {len(picks)} agent-intervals, {int((~ev.met).sum())} cells missing")
+    return staffing, ev
+
+
+def trim(
+    evaluate: Evaluator, staffing: np.ndarray, deadline: float = float("inf"),
+    max_passes: int = 3, on_step: Callable[[str], None] | None = None,
+) -> tuple[np.ndarray, Evaluation]:
+    """Remove agents one at a time while the target still holds everywhere."""
+    scenario = evaluate.scenario
+    cost, skills = unit_costs(scenario), skill_matrix(scenario)
+    staffing = staffing.copy()
+    ev = evaluate(staffing)
+    if not ev.feasible:
+        return staffing, ev
+    def slack(g: int, i: int) -> float:
+        row = i if ev.slack.shape[0] > 1 else 0
+        return float(np.min(ev.slack[row, skills[g]]))
+
+    for _ in range(max_passes):
+        removed = 0
+        order = sorted(((int(g), int(i)) for g, i in np.argwhere(staffing > 0)),
+                       key=lambda gi: (-cost[gi[0]], -slack(*gi)))
+        for g, i in order:
+            if time.monotonic() > deadline:
+                return staffing, ev
+            fewer = staffing.copy()
+            fewer[g, i] -= 1
+            trial = evaluate(fewer)
+            if trial.feasible:
+                staffing, ev = fewer, trial
+                removed += 1
+        if on_step:
+            on_step(f"removed {removed} agent-intervals")
+        if not removed:
+            break
+    return staffing, ev

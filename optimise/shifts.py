@@ -1,0 +1,169 @@
+"""Shift planning: how many agents of each group start on each shift template.
+
+An integer programme (Pyomo, solved by HiGHS through ``highspy``): minimise the paid cost of
+the agents on shifts such that, in every interval, the agents on the phones (paid agents ×
+(1 − shrinkage) × the share of the interval their shift covers, breaks excluded) are at least
+the requirement. The model is built from plain data by ``build_shift_model``; ``solve_shifts``
+solves it and checks the termination.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+from sim.scenario import Scenario, ShiftTemplate, clock_minutes
+
+
+class ShiftPlanError(ValueError):
+    """No shift plan can cover the requirement; the message names the intervals and why."""
+
+
+@dataclass(frozen=True)
+class ShiftData:
+    """Plain data of a shift-planning instance (indices are positions in the lists).
+
+    ``cover[s][i]``: share of interval i that an agent on shift s is on the phones (0-1);
+    ``cost[g][s]``: cost of one agent of group g on shift s (currency); ``allowed[g][s]``: may
+    group g work shift s; ``requirement[g][i]``: agents on the phones needed; ``on_phone``:
+    1 − shrinkage.
+    """
+
+    groups: list[str]
+    shifts: list[str]
+    cover: np.ndarray
+    cost: np.ndarray
+    allowed: np.ndarray
+    requirement: np.ndarray
+    on_phone: float
+
+
+@dataclass(frozen=True)
+class ShiftPlan:
+    """A solved instance: ``agents[g][s]`` starting on each shift, and the solver's account."""
+
+    agents: np.ndarray
+    cost: float
+    bound: float
+    status: str
+    gap: float
+
+    def on_phone_staffing(self, data: ShiftData) -> np.ndarray:
+        """Agents on the phones, [group, interval], rounded down to whole agents."""
+        covered = data.on_phone * self.agents @ data.cover
+        return np.floor(covered + 1e-9).astype(int)
+
+
+def shift_cover(scenario: Scenario, template: ShiftTemplate) -> np.ndarray:
+    """Share of each interval an agent on ``template`` is on the phones (breaks excluded)."""
+    h = scenario.horizon
+    start = (clock_minutes(template.start) - clock_minutes(h.start)) * 60.0
+    work = [(start, start + template.length_h * 3600)]
+    for brk in template.breaks:
+        b0 = start + brk.after_h * 3600
+        b1 = b0 + brk.minutes * 60
+        work = [piece for a, b in work for piece in ((a, min(b, b0)), (max(a, b1), b)) if
+                piece[1] > piece[0]]
+    edges = np.arange(h.intervals + 1) * h.interval_s
+    cover = np.zeros(h.intervals)
+    for a, b in work:
+        cover += np.clip(np.minimum(edges[1:], b) - np.maximum(edges[:-1], a), 0, None)
+    return cover / h.interval_s
+
+
+def shift_data(scenario: Scenario, requirement: np.ndarray) -> ShiftData:
+    """The instance for a scenario's templates and a requirement [group, interval]."""
+    opt = scenario.optimise
+    assert opt is not None and opt.shifts
+    groups = [g.name for g in scenario.agent_groups]
+    cover = np.array([shift_cover(scenario, s) for s in opt.shifts])
+    cost = np.array([[g.cost_per_hour * s.length_h for s in opt.shifts]
+                     for g in scenario.agent_groups])
+    allowed = np.array([[s.groups is None or g in s.groups for s in opt.shifts] for g in groups])
+    return ShiftData(groups, [s.name for s in opt.shifts], cover, cost, allowed,
+                     np.asarray(requirement, dtype=float), 1.0 - opt.shrinkage)
+
+
+def uncovered(data: ShiftData, scenario: Scenario) -> list[str]:
+    """Why no plan can exist: per group, the runs of intervals needing agents that no
+    template it may work covers."""
+    problems = []
+    for g, group in enumerate(data.groups):
+        reach = (data.allowed[g][:, None] * data.cover).max(axis=0) if data.shifts else None
+        bad = [i for i in range(data.requirement.shape[1])
+               if data.requirement[g, i] > 0 and (reach is None or reach[i] <= 0)]
+        for first, last in _runs(bad):
+            clock = (f"{scenario.horizon.clock(first)}-{scenario.horizon.clock(last + 1)}")
+            problems.append(
+                f"optimise.shifts: no shift template that group {group!r} may work covers "
+                f"{clock} (intervals {first}-{last}), where it needs agents on the phones"
+            )
+    return problems
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def build_shift_model(data: ShiftData) -> pyo.ConcreteModel:
+    """The shift IP: x[g, s] agents of group g on shift s, covering the requirement."""
+    m = pyo.ConcreteModel(name="shifts")
+    n_g, n_s = data.allowed.shape
+    m.G = pyo.RangeSet(0, n_g - 1)
+    m.S = pyo.RangeSet(0, n_s - 1)
+    m.I = pyo.RangeSet(0, data.requirement.shape[1] - 1)
+    m.GS = pyo.Set(dimen=2, initialize=[(g, s) for g in range(n_g) for s in range(n_s)
+                                        if data.allowed[g, s]])
+    m.requirement = pyo.Param(m.G, m.I, mutable=True,
+                              initialize=lambda m, g, i: float(data.requirement[g, i]))
+    m.x = pyo.Var(m.GS, domain=pyo.NonNegativeIntegers)
+
+    def cover_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
+        terms = [data.on_phone * data.cover[s, i] * m.x[g, s] for (gg, s) in m.GS
+                 if gg == g and data.cover[s, i] > 0]
+        if data.requirement[g, i] <= 0:
+            return pyo.Constraint.Skip
+        return sum(terms) >= m.requirement[g, i]
+
+    m.cover = pyo.Constraint(m.G, m.I, rule=cover_rule)
+
+    def cost_rule(m: pyo.ConcreteModel) -> object:
+        return sum(data.cost[g, s] * m.x[g, s] for (g, s) in m.GS)
+
+    m.cost = pyo.Objective(rule=cost_rule, sense=pyo.minimize)
+    return m
+
+
+def solve_shifts(data: ShiftData, time_limit_s: float = 60.0, mip_gap: float = 1e-6) -> ShiftPlan:
+    """Solve the shift IP with HiGHS; raise ``ShiftPlanError`` when no plan exists."""
+    model = build_shift_model(data)
+    solver = SolverFactory("highs")
+    result = solver.solve(model, time_limit=time_limit_s, rel_gap=mip_gap,
+                          raise_exception_on_nonoptimal_result=False, load_solutions=False)
+    if result.termination_condition in (TerminationCondition.provenInfeasible,
+                                        TerminationCondition.infeasibleOrUnbounded):
+        raise ShiftPlanError("optimise.shifts: the templates cannot cover the requirement")
+    if result.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
+        raise RuntimeError(f"the shift IP ended without a plan: {result.termination_condition}")
+    result.solution_loader.load_vars()
+    agents = np.zeros(data.allowed.shape)
+    for g, s in model.GS:
+        agents[g, s] = round(pyo.value(model.x[g, s]))
+    cost = float(np.sum(agents * data.cost))
+    bound = result.objective_bound if result.objective_bound is not None else cost
+    gap = 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
+    optimal = result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
+    return ShiftPlan(agents.astype(int), cost, float(bound),
+                     "optimal" if optimal else str(result.termination_condition.name),
+                     0.0 if math.isclose(gap, 0, abs_tol=1e-9) else gap)
