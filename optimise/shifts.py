@@ -98,10 +98,11 @@ def uncovered(data: ShiftData, scenario: Scenario) -> list[str]:
         bad = [i for i in range(data.requirement.shape[1])
                if data.requirement[g, i] > 0 and (reach is None or reach[i] <= 0)]
         for first, last in _runs(bad):
-            clock = (f"{scenario.horizon.clock(first)}-{scenario.horizon.clock(last + 1)}")
+            clock = f"{scenario.horizon.clock(first)}-{scenario.horizon.clock(last + 1)}"
+            which = f"interval {first}" if first == last else f"intervals {first}-{last}"
             problems.append(
                 f"optimise.shifts: no shift template that group {group!r} may work covers "
-                f"{clock} (intervals {first}-{last}), where it needs agents on the phones"
+                f"{clock} ({which}), where it needs agents on the phones"
             )
     return problems
 
