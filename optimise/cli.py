@@ -6,6 +6,7 @@ way round.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from pathlib import Path
@@ -15,11 +16,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from optimise.output import write_plan
+from optimise.output import fixed_staffing_json, write_plan
 from optimise.plan import Plan, optimise_staffing
+from optimise.self_service import (
+    LeastCompletion,
+    SelfServiceReport,
+    apply_option,
+    least_completion,
+    optimise_self_service,
+    options_of,
+)
 from optimise.shifts import ShiftPlanError
 from sim.cli import app, check_size, guarded, read_scenario
 from sim.loader import ScenarioError
+from sim.results import new_run_dir, write_run_files
+from sim.runner import simulate
+from sim.scenario import Scenario, SelfServiceOption
 
 
 @app.command()
@@ -38,40 +50,65 @@ def optimise(
         min=1, help="Seconds for the shift IP, and the budget of the trimming searches.")] = 120,
     compare: Annotated[bool, typer.Option(
         help="Also cost the two-step Erlang C method and separate specialists.")] = True,
+    fixed_staffing: Annotated[bool, typer.Option(
+        "--fixed-staffing",
+        help="Keep the scenario's staffing; find the least IVR completion meeting the target.",
+    )] = False,
     force: Annotated[bool, typer.Option(help="Run even a huge scenario.")] = False,
 ) -> None:
-    """Find the cheapest staffing on shifts that meets the service level, verify it by
-    simulation, and write plan.json and scenario.optimised.yaml."""
+    """Find the cheapest staffing on shifts (and self-service options) that meets the service
+    level, verify it by simulation, and write plan.json and scenario.optimised.yaml."""
     spec, source = read_scenario(scenario)
+    reps = spec.replications if replications is None else replications
+    check_size(spec, source, reps, force)
+    if fixed_staffing:
+        answers = least_completion(spec, replications=reps, seed=seed)
+        folder = write_fixed_staffing(spec, answers, seed, reps, out)
+        print_fixed_staffing(spec, answers, folder)
+        return
     if spec.optimise is None:
         raise ScenarioError(str(source), [
             "optimise (top level): is required by ccsim optimise (level, meet, shrinkage, "
             "shifts); see the README"])
-    reps = spec.replications if replications is None else replications
-    check_size(spec, source, reps, force)
     err = Console(stderr=True)
 
     def stage(name: str, detail: str) -> None:
         if sys.stderr.isatty():
             err.print(f"[bold]{name:>8}[/bold] {detail}", highlight=False)
 
+    report = None
     try:
-        plan = optimise_staffing(spec, replications=reps, seed=seed, workers=workers,
-                                 time_limit_s=time_limit, compare=compare, on_stage=stage)
+        if options_of(spec):
+            report = optimise_self_service(spec, replications=reps, seed=seed, workers=workers,
+                                           time_limit_s=time_limit, compare=compare,
+                                           on_stage=stage)
+            plan = report.chosen.plan
+        else:
+            plan = optimise_staffing(spec, replications=reps, seed=seed, workers=workers,
+                                     time_limit_s=time_limit, compare=compare, on_stage=stage)
     except ShiftPlanError as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
-    folder = write_plan(plan, spec, out)
-    print_plan(plan, folder)
+    folder = write_plan(plan, spec, out, self_service=report)
+    print_plan(plan, folder, report)
 
 
-def print_plan(plan: Plan, folder: Path) -> None:
+def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None) -> None:
     """The closing table: cost split, the verifying simulation, the comparisons."""
     console = Console()
-    table = Table(title=f"{plan.scenario.name}: optimised plan (cost per day)")
+    currency = plan.scenario.costs.currency
+    table = Table(title=f"{plan.scenario.name}: optimised plan (cost per day, {currency})")
     table.add_column("")
     table.add_column("value", justify="right")
-    for key, value in plan.cost.items():
+    cost = report.chosen.cost if report is not None else plan.cost
+    for key, value in cost.items():
         table.add_row(f"cost: {key}", f"{value:,.2f}")
+    if report is not None:
+        for r in report.results:
+            label = ", ".join(f"{t}={o}" for t, o in r.choice.items())
+            mark = " (chosen)" if r.choice == report.chosen.choice else ""
+            table.add_row(f"option: {label}{mark}", f"{r.cost['total']:,.2f}")
+        for name, value in report.marginal_value.items():
+            table.add_row(f"one more point of {name} completion saves", f"{value:,.2f}")
     kpis = plan.verification.summary.kpis
     table.add_row("verified service level", f"{kpis['service_level'].mean * 100:.1f}%")
     table.add_row("verified abandonment", f"{kpis['abandon_rate'].mean * 100:.1f}%")
@@ -85,6 +122,43 @@ def print_plan(plan: Plan, folder: Path) -> None:
     table.add_row("simulations / contacts / seconds",
                   f"{plan.simulations} / {plan.contacts:,} / {plan.seconds:.0f}")
     console.print(table)
+    console.print(f"results: {folder}", markup=False)
+
+
+def write_fixed_staffing(
+    scenario: Scenario, answers: list[LeastCompletion], seed: int | None, reps: int, out: Path
+) -> Path:
+    """The result folder of --fixed-staffing: plan.json with the answers, and the check
+    simulation of the scenario at the least completions found."""
+    run_seed = scenario.seed if seed is None else seed
+    checked = scenario
+    for a in answers:
+        if a.least is not None:
+            option = SelfServiceOption.model_validate(
+                {"name": "least", "self_service": {"completion": a.least}})
+            checked = apply_option(checked, a.contact_type, option)
+    result = simulate(checked, replications=reps, seed=run_seed)
+    document = fixed_staffing_json(scenario, answers, run_seed, reps)
+
+    def write(folder: Path) -> None:
+        write_run_files(result, folder, scenario=checked)
+        (folder / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
+
+    return new_run_dir(out, f"{scenario.name}-fixed-staffing", write)
+
+
+def print_fixed_staffing(scenario: Scenario, answers: list[LeastCompletion], folder: Path) -> None:
+    table = Table(title=f"{scenario.name}: least IVR completion meeting the target "
+                        "with today's staffing")
+    for column in ("contact type", "today", "least needed"):
+        table.add_column(column, justify="right" if column != "contact type" else "left")
+    for a in answers:
+        least = "cannot (even full completion misses)" if a.least is None else f"{a.least:.0%}"
+        table.add_row(a.contact_type, f"{a.current:.0%}", least)
+    console = Console()
+    console.print(table)
+    if not answers:
+        console.print("no contact type has a self_service block: nothing to vary")
     console.print(f"results: {folder}", markup=False)
 
 

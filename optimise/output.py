@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from optimise.charts import self_service_chart
 from optimise.plan import VERIFY_SEED_OFFSET, Plan
+from optimise.self_service import LeastCompletion, SelfServiceReport
 from sim.loader import dump_scenario
 from sim.results import new_run_dir, summary_json, write_run_files
 from sim.scenario import MeetProbability, Scenario
@@ -101,12 +103,40 @@ def plan_json(plan: Plan) -> dict[str, object]:
     })
 
 
-def write_plan(plan: Plan, original: Scenario, parent: Path) -> Path:
-    """Write the result folder of an optimisation under ``parent``; return its path."""
+def self_service_json(report: SelfServiceReport) -> dict[str, object]:
+    """The ``self_service`` section of ``plan.json``: every option tried and the choice."""
+    options = []
+    for r in report.results:
+        kpis = summary_json(r.plan.verification)
+        options.append({
+            "choice": r.choice,
+            "chosen": r.choice == report.chosen.choice,
+            "cost": r.cost,
+            "staffing": {g.name: r.plan.staffing[n]
+                         for n, g in enumerate(r.plan.scenario.agent_groups)},
+            "meets_target": r.plan.verified.within_ci,
+            "kpis": kpis["kpis"],
+            "by_contact_type": kpis["by_contact_type"],
+        })
+    return {"chosen": report.chosen.choice, "options": options,
+            "saving_per_point_of_completion": report.marginal_value}
+
+
+def write_plan(plan: Plan, original: Scenario, parent: Path,
+               self_service: SelfServiceReport | None = None) -> Path:
+    """Write the result folder of an optimisation under ``parent``; return its path.
+
+    With a ``self_service`` report, ``plan`` is the chosen option's, ``plan.json`` gains the
+    ``self_service`` section and the folder ``self_service.png``.
+    """
     def write(folder: Path) -> None:
         write_run_files(plan.verification, folder, scenario=original)
-        (folder / "plan.json").write_text(
-            json.dumps(plan_json(plan), indent=2, allow_nan=False) + "\n")
+        document = plan_json(plan)
+        if self_service is not None:
+            document["cost"] = _clean(self_service.chosen.cost)
+            document["self_service"] = _clean(self_service_json(self_service))
+            write_self_service_chart(self_service, original, folder / "self_service.png")
+        (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
         optimised = plan.scenario.model_copy(update={"seed": original.seed,
                                                      "replications": original.replications})
         header = (f"# {original.name} with the staffing of ccsim optimise "
@@ -114,3 +144,34 @@ def write_plan(plan: Plan, original: Scenario, parent: Path) -> Path:
         (folder / "scenario.optimised.yaml").write_text(header + dump_scenario(optimised))
 
     return new_run_dir(parent, f"{original.name}-optimised", write)
+
+
+def write_self_service_chart(report: SelfServiceReport, scenario: Scenario, path: Path) -> None:
+    """``self_service.png``: each option's daily cost by component and its service level."""
+    results = report.results
+    labels = [", ".join(f"{t}: {o}" for t, o in r.choice.items()) for r in results]
+    chosen = next(i for i, r in enumerate(results) if r.choice == report.chosen.choice)
+    levels = [r.plan.verification.summary.kpis["service_level"].mean for r in results]
+    self_service_chart(labels, [r.cost for r in results], levels, chosen,
+                       scenario.service_level.target, scenario.costs.currency,
+                       f"{scenario.name}: self-service options, staffing re-optimised for each",
+                       path)
+
+
+def fixed_staffing_json(scenario: Scenario, answers: list[LeastCompletion], seed: int,
+                        replications: int) -> dict[str, object]:
+    """``plan.json`` of ``ccsim optimise --fixed-staffing``."""
+    opt = scenario.optimise
+    meet = opt.meet.model_dump() if opt and isinstance(opt.meet, MeetProbability) else (
+        opt.meet if opt else "mean")
+    return {
+        "scenario": scenario.name, "seed": seed, "replications": replications,
+        "level": opt.level if opt else "interval", "meet": meet,
+        "fixed_staffing": [
+            {"contact_type": a.contact_type, "current_completion": a.current,
+             "least_completion": a.least,
+             "answer": "cannot" if a.least is None else f"{a.least:.2f}",
+             "simulations": a.evaluations}
+            for a in answers
+        ],
+    }

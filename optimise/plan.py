@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,6 +148,21 @@ def _trim_shifts(
     return ShiftPlan(agents, final_cost, min(plan.bound, final_cost), plan.status, plan.gap), ev
 
 
+@contextmanager
+def worker_pool(workers: int, executor: Executor | None = None) -> Iterator[Executor | None]:
+    """The executor to use: the one given, a local process pool for ``workers`` > 1 (shut down
+    on exit), or None (this process)."""
+    if executor is not None or workers <= 1:
+        yield executor
+        return
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
+
+
 def optimise_staffing(
     scenario: Scenario,
     *,
@@ -163,14 +179,8 @@ def optimise_staffing(
         raise ValueError("the scenario has no optimise: block")
     reps = scenario.replications if replications is None else replications
     run_seed = scenario.seed if seed is None else seed
-    own_pool = executor is None and workers > 1
-    pool = executor or (ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn")) if own_pool else None)
-    try:
+    with worker_pool(workers, executor) as pool:
         return _optimise(scenario, reps, run_seed, pool, time_limit_s, compare, on_stage)
-    finally:
-        if own_pool and pool is not None:
-            pool.shutdown()
 
 
 def _optimise(

@@ -330,6 +330,7 @@ Routing = Annotated[LongestIdle | Priority, Field(discriminator="policy")]
 
 
 class Costs(Spec):
+    currency: str = Field("EUR", max_length=8, description="Shown on tables and charts.")
     self_service_per_contact: float = Field(0.10, ge=0, description="Currency per contact.")
     abandonment_penalty: float = Field(0.0, ge=0, description="Currency per abandoned contact.")
 

@@ -1,0 +1,265 @@
+"""Self-service targets: which IVR to build, priced by the same simulation that sizes the staff.
+
+Every option of ``optimise.self_service_options`` (and today's IVR, always an option) changes
+who reaches an agent, and how frustrated they are. For each combination of options the staffing
+and shifts are re-optimised (``optimise.plan``) on the same seed, so the options are compared
+on the same callers: a caller's IVR outcome is one uniform draw, so a higher completion turns
+exactly the callers below the new threshold into self-served ones (common random numbers).
+The cheapest total (agents + self-service contacts + abandonment penalty + option cost per day)
+wins. With many combinations, coordinate descent: one type at a time, the others held.
+
+The reverse question (``least_completion``): with the staffing as given, the least completion
+rate per type that meets the target, by bisection on simulation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from optimise.evaluate import Evaluation, Evaluator
+from optimise.plan import Plan, Stage, compare_methods, optimise_staffing, worker_pool
+from sim.scenario import Optimise, Scenario, SelfService, SelfServiceOption
+
+TODAY = "today"
+EXHAUSTIVE_LIMIT = 16
+"""Up to this many combinations every one is optimised; beyond, coordinate descent."""
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """One combination of options (``choice``: contact type → option name) and its plan."""
+
+    choice: dict[str, str]
+    option_cost: float
+    plan: Plan
+
+    @property
+    def cost(self) -> dict[str, float]:
+        """The cost split per day with the options' cost included; ``total`` is the sum."""
+        cost = dict(self.plan.cost)
+        cost["self_service_options"] = self.option_cost
+        cost["total"] = sum(v for k, v in cost.items() if k != "total")
+        return cost
+
+
+def options_of(scenario: Scenario) -> dict[str, list[SelfServiceOption]]:
+    """Per contact type with options: today's IVR (cost 0) first, then the scenario's."""
+    opt = scenario.optimise
+    if opt is None:
+        return {}
+    out = {}
+    for name, options in opt.self_service_options.items():
+        today = SelfServiceOption.model_validate(
+            {"name": TODAY, "cost_per_day": 0.0, "self_service": {}})
+        out[name] = [today, *options]
+    return out
+
+
+def apply_option(scenario: Scenario, type_name: str, option: SelfServiceOption) -> Scenario:
+    """The scenario with ``option`` applied to the self-service of contact type ``type_name``."""
+    patch = option.self_service.model_dump(exclude_none=True)
+    if not patch:
+        return scenario
+    types = []
+    for t in scenario.contact_types:
+        if t.name == type_name:
+            base = t.self_service.model_dump() if t.self_service is not None else {}
+            t = t.model_copy(update={"self_service": SelfService.model_validate({**base, **patch})})
+        types.append(t)
+    return scenario.model_copy(update={"contact_types": types})
+
+
+def apply_choice(
+    scenario: Scenario, choice: dict[str, str], options: dict[str, list[SelfServiceOption]]
+) -> tuple[Scenario, float]:
+    """The scenario with a combination of options applied, and their cost per day."""
+    cost = 0.0
+    for type_name, option_name in choice.items():
+        option = next(o for o in options[type_name] if o.name == option_name)
+        scenario = apply_option(scenario, type_name, option)
+        cost += option.cost_per_day
+    return scenario, cost
+
+
+def choose_self_service(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    time_limit_s: float = 120.0,
+    on_stage: Stage | None = None,
+) -> tuple[OptionResult, list[OptionResult]]:
+    """Optimise staffing for every combination searched; return the cheapest and all."""
+    options = options_of(scenario)
+    names = {t: [o.name for o in opts] for t, opts in options.items()}
+    tried: dict[tuple[tuple[str, str], ...], OptionResult] = {}
+    report = on_stage or (lambda stage, detail: None)
+
+    def evaluate(choice: dict[str, str]) -> OptionResult:
+        key = tuple(sorted(choice.items()))
+        if key not in tried:
+            label = ", ".join(f"{t}={o}" for t, o in choice.items())
+            report("options", label)
+            variant, option_cost = apply_choice(scenario, choice, options)
+            plan = optimise_staffing(variant, replications=replications, seed=seed,
+                                     executor=executor, time_limit_s=time_limit_s,
+                                     compare=False)
+            tried[key] = OptionResult(dict(choice), option_cost, plan)
+        return tried[key]
+
+    combinations = math.prod(len(v) for v in names.values())
+    if combinations <= EXHAUSTIVE_LIMIT:
+        for picks in itertools.product(*names.values()):
+            evaluate(dict(zip(names, picks, strict=True)))
+    else:
+        current = {t: TODAY for t in names}
+        for _ in range(3):
+            changed = False
+            for t, choices in names.items():
+                best = min(choices, key=lambda o: evaluate({**current, t: o}).cost["total"])
+                changed |= best != current[t]
+                current[t] = best
+            if not changed:
+                break
+    results = list(tried.values())
+    return min(results, key=lambda r: r.cost["total"]), results
+
+
+@dataclass(frozen=True)
+class SelfServiceReport:
+    """Every combination of options tried, the chosen one (its plan carries the comparisons)
+    and the value of one more point of completion per type at the choice (currency/day)."""
+
+    chosen: OptionResult
+    results: list[OptionResult]
+    marginal_value: dict[str, float]
+
+
+def optimise_self_service(
+    scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
+    workers: int = 1, time_limit_s: float = 120.0, compare: bool = True,
+    on_stage: Stage | None = None,
+) -> SelfServiceReport:
+    """Choose the self-service options and the staffing together (see the module docstring)."""
+    reps = scenario.replications if replications is None else replications
+    run_seed = scenario.seed if seed is None else seed
+    report = on_stage or (lambda stage, detail: None)
+    options = options_of(scenario)
+    with worker_pool(workers) as pool:
+        chosen, results = choose_self_service(scenario, replications=reps, seed=run_seed,
+                                              executor=pool, time_limit_s=time_limit_s,
+                                              on_stage=on_stage)
+        report("options", "value of one more point of containment")
+        marginal = marginal_value(chosen, scenario, options, replications=reps, seed=run_seed,
+                                  executor=pool, time_limit_s=time_limit_s)
+        if compare:
+            variant, _ = apply_choice(scenario, chosen.choice, options)
+            comparisons = compare_methods(variant, reps, run_seed, pool, time_limit_s,
+                                          chosen.plan.cost["agents"], report)
+            chosen = dataclasses.replace(
+                chosen, plan=dataclasses.replace(chosen.plan, comparisons=comparisons))
+    results = [chosen if r.choice == chosen.choice else r for r in results]
+    return SelfServiceReport(chosen, results, marginal)
+
+
+def marginal_value(
+    chosen: OptionResult, scenario: Scenario, options: dict[str, list[SelfServiceOption]], *,
+    replications: int | None = None, seed: int | None = None, executor: Executor | None = None,
+    time_limit_s: float = 120.0, step: float = 0.05,
+) -> dict[str, float]:
+    """Per contact type with an IVR: what one more point (0.01) of completion saves per day at
+    the chosen option, with staffing re-optimised; a central difference over ±``step``
+    (a single point moves too few callers to change whole agents)."""
+    base, _ = apply_choice(scenario, chosen.choice, options)
+    out = {}
+    for t in base.contact_types:
+        ss = t.self_service
+        if ss is None:
+            continue
+        lo = max(0.0, ss.completion - step)
+        hi = min(1.0 - ss.opt_out, ss.completion + step)
+        if hi - lo <= 1e-9:
+            continue
+        costs = []
+        for completion in (lo, hi):
+            option = SelfServiceOption.model_validate(
+                {"name": "probe", "self_service": {"completion": completion}})
+            plan = optimise_staffing(apply_option(base, t.name, option), replications=replications,
+                                     seed=seed, executor=executor, time_limit_s=time_limit_s,
+                                     compare=False)
+            costs.append(plan.cost["total"])
+        out[t.name] = (costs[0] - costs[1]) / ((hi - lo) * 100)
+    return out
+
+
+@dataclass(frozen=True)
+class LeastCompletion:
+    """The answer to "how much self-service do we need with this staffing?" for one type."""
+
+    contact_type: str
+    current: float
+    least: float | None
+    """The least completion (to 0.01) meeting the target; None when even full completion
+    does not ("cannot")."""
+    evaluations: int
+
+
+def least_completion(
+    scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
+    executor: Executor | None = None, resolution: float = 0.01,
+    on_stage: Callable[[str, str], None] | None = None,
+) -> list[LeastCompletion]:
+    """Per contact type with an IVR, the least completion meeting the target with the
+    scenario's staffing (other types as they are), by bisection on simulation.
+
+    Judged by ``optimise.level`` and ``optimise.meet`` (defaults when there is no block).
+    More completion sends fewer callers to agents, so the service level rises with it; the
+    bisection keeps the invariant "``hi`` meets, ``lo`` does not".
+    """
+    if scenario.optimise is None:
+        scenario = scenario.model_copy(update={"optimise": Optimise()})
+    reps = scenario.replications if replications is None else replications
+    run_seed = scenario.seed if seed is None else seed
+    out = []
+    for t in scenario.contact_types:
+        ss = t.self_service
+        if ss is None:
+            continue
+        evaluations = 0
+
+        def judge(completion: float, name: str = t.name) -> Evaluation:
+            nonlocal evaluations
+            evaluations += 1
+            if on_stage:
+                on_stage("fixed", f"{name}: completion {completion:.2f}")
+            option = SelfServiceOption.model_validate(
+                {"name": "probe", "self_service": {"completion": completion}})
+            return Evaluator(apply_option(scenario, name, option), reps, run_seed, executor)(
+                staffing_of(scenario))
+
+        top = round(1.0 - ss.opt_out, 10)
+        if not judge(top).feasible:
+            out.append(LeastCompletion(t.name, ss.completion, None, evaluations))
+            continue
+        if judge(0.0).feasible:
+            out.append(LeastCompletion(t.name, ss.completion, 0.0, evaluations))
+            continue
+        # in steps of the resolution; the top step is capped at ``top``, which meets
+        lo, hi = 0, math.ceil(top / resolution - 1e-9)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if judge(min(mid * resolution, top)).feasible else (mid, hi)
+        out.append(LeastCompletion(t.name, ss.completion,
+                                   round(min(hi * resolution, top), 10), evaluations))
+    return out
+
+
+def staffing_of(scenario: Scenario) -> tuple[tuple[int, ...], ...]:
+    """The scenario's staffing, [group][interval]."""
+    return tuple(tuple(row) for row in scenario.staffing_matrix())
