@@ -1,14 +1,148 @@
-"""Charts of the optimiser's results, for managers: titled, with units and currency."""
+"""Charts for planners and managers: titled, with units, currency and confidence bands.
+
+Every chart is drawn to bytes (PNG or SVG), so the same figure is written as a file and
+embedded in ``report.html``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from sim.runner import RunResult  # noqa: E402
+from sim.stats import ratio_estimate  # noqa: E402
+
+PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
+
+
+def to_bytes(fig: plt.Figure, fmt: str = "png") -> bytes:
+    """The figure as PNG or SVG bytes; the figure is closed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
+    step = max(1, len(clocks) // 12)
+    ticks = list(range(0, len(clocks), step))
+    ax.set_xticks(ticks, [clocks[i] for i in ticks], rotation=45, ha="right", fontsize=8)
+    ax.set_xlim(-0.5, len(clocks) - 0.5)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _type_rows(result: RunResult) -> list[tuple[str, list]]:
+    """Per contact type, its interval rows of the summary (in interval order)."""
+    return [(t.name, [r for r in result.summary.intervals if r.contact_type == t.name])
+            for t in result.scenario.contact_types]
+
+
+def service_level_chart(result: RunResult, fmt: str = "png") -> bytes:
+    """Service level per interval with its 95% band and the target, one panel per type."""
+    scenario = result.scenario
+    types = _type_rows(result)
+    fig, axes = plt.subplots(len(types), 1, figsize=(10, 2.6 * len(types) + 0.8), squeeze=False)
+    for (name, rows), ax, colour in zip(types, axes[:, 0], PALETTE * 4, strict=False):
+        target = scenario.service_level_of(scenario.contact_types[scenario.type_index(name)])
+        x = np.arange(len(rows))
+        mean = np.array([100 * r.kpis["service_level"].mean for r in rows])
+        lo = np.array([100 * r.kpis["service_level"].lo for r in rows])
+        hi = np.array([100 * r.kpis["service_level"].hi for r in rows])
+        ax.fill_between(x, lo, hi, color=colour, alpha=0.2, label="95% confidence band")
+        ax.plot(x, mean, color=colour, marker="o", markersize=3, label="service level")
+        ax.axhline(100 * target.target, color="#C44E52", linestyle="--",
+                   label=f"target {target.target:.0%} in {target.threshold_s:g} s")
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("answered in time (%)")
+        ax.set_title(f"{name}: service level by interval", fontsize=10, loc="left")
+        ax.legend(loc="lower right", fontsize=7, ncol=3)
+        _clock_axis(ax, [r.start for r in rows])
+    fig.suptitle(f"{scenario.name}: service level ({result.replications} simulated days)",
+                 fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig, fmt)
+
+
+def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str,
+                   fmt: str = "png") -> bytes:
+    """Agents on the phones per interval beside the requirement, one panel per group."""
+    scenario = result.scenario
+    staffing = np.asarray(scenario.staffing_matrix())
+    clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
+    n_g = len(scenario.agent_groups)
+    fig, axes = plt.subplots(n_g, 1, figsize=(10, 2.4 * n_g + 0.8), squeeze=False)
+    for g, (group, ax) in enumerate(zip(scenario.agent_groups, axes[:, 0], strict=True)):
+        x = np.arange(len(clocks))
+        ax.bar(x, staffing[g], color=PALETTE[g % len(PALETTE)], alpha=0.8,
+               label="agents on the phones")
+        if requirement is not None:
+            ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8, label=label)
+        ax.set_ylabel("agents")
+        ax.set_title(f"{group.name} ({', '.join(group.skills)})", fontsize=10, loc="left")
+        ax.legend(loc="upper right", fontsize=7)
+        _clock_axis(ax, clocks)
+    fig.suptitle(f"{scenario.name}: staffing by interval", fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig, fmt)
+
+
+def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
+    """Occupancy of each agent group per interval, with 95% bands."""
+    scenario, tallies = result.scenario, result.tallies
+    clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    x = np.arange(len(clocks))
+    for g, group in enumerate(scenario.agent_groups):
+        est = [ratio_estimate(tallies.group_sum("busy_s", i, [g]),
+                              tallies.group_sum("staffed_s", i, [g])) for i in x]
+        colour = PALETTE[g % len(PALETTE)]
+        ax.fill_between(x, [100 * e.lo for e in est], [100 * e.hi for e in est],
+                        color=colour, alpha=0.15)
+        ax.plot(x, [100 * e.mean for e in est], color=colour, marker="o", markersize=3,
+                label=group.name)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("occupancy (% of staffed time busy)")
+    ax.legend(loc="lower right", fontsize=8)
+    _clock_axis(ax, clocks)
+    ax.set_title(f"{scenario.name}: occupancy by interval and agent group", fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig, fmt)
+
+
+def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
+    """Abandonment rate per interval and contact type, with 95% bands."""
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    for (name, rows), colour in zip(_type_rows(result), PALETTE * 4, strict=False):
+        x = np.arange(len(rows))
+        kpi = [r.kpis["abandon_rate"] for r in rows]
+        ax.fill_between(x, [100 * np.nan_to_num(e.lo) for e in kpi],
+                        [100 * np.nan_to_num(e.hi) for e in kpi], color=colour, alpha=0.15)
+        ax.plot(x, [100 * e.mean for e in kpi], color=colour, marker="o", markersize=3,
+                label=name)
+        clocks = [r.start for r in rows]
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("abandoned (% of offered)")
+    ax.legend(loc="upper right", fontsize=8)
+    _clock_axis(ax, clocks)
+    ax.set_title(f"{result.scenario.name}: abandonment by interval", fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig, fmt)
+
+
+def run_charts(result: RunResult, requirement: np.ndarray | None, requirement_label: str,
+               fmt: str = "png") -> dict[str, bytes]:
+    """Every per-run chart, by file name."""
+    return {
+        f"service_level.{fmt}": service_level_chart(result, fmt),
+        f"staffing.{fmt}": staffing_chart(result, requirement, requirement_label, fmt),
+        f"occupancy.{fmt}": occupancy_chart(result, fmt),
+        f"abandonment.{fmt}": abandonment_chart(result, fmt),
+    }
 
 COMPONENTS = (  # cost key, legend label, colour
     ("agents", "Agents (paid hours)", "#4C72B0"),
@@ -20,8 +154,8 @@ COMPONENTS = (  # cost key, legend label, colour
 
 def self_service_chart(
     labels: list[str], costs: list[dict[str, float]], service_levels: list[float],
-    chosen: int, target: float, currency: str, title: str, path: Path,
-) -> None:
+    chosen: int, target: float, currency: str, title: str, fmt: str = "png",
+) -> bytes:
     """Total cost per day stacked by component for each option, the chosen one marked, and
     the service level each achieves (verifying simulation) beside it."""
     n = len(labels)
@@ -60,5 +194,4 @@ def self_service_chart(
     ax_sl.legend(loc="lower right", fontsize=8)
     fig.suptitle(title, fontsize=12, fontweight="bold")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return to_bytes(fig, fmt)

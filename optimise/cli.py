@@ -1,51 +1,100 @@
-"""The ``ccsim`` command: the simulator's commands plus ``ccsim optimise``.
+"""The ``ccsim`` command, top layer: ``run``, ``optimise``, ``compare``, ``sweep`` (plus the
+simulator's ``validate`` and ``schema`` from ``sim.cli``).
 
-The CLI is the top layer; it lives here because ``optimise`` drives ``sim`` and not the other
-way round.
+It lives here because ``optimise`` drives ``sim`` and not the other way round: the reports
+and charts every result folder gets are drawn by this layer. Each command reads, calls the
+library, writes one result folder atomically and prints a closing table.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from optimise.output import fixed_staffing_json, write_plan
-from optimise.plan import Plan, optimise_staffing
+from optimise.compare import comparison_rows, load_run, write_comparison
+from optimise.console import print_comparison, print_fixed_staffing, print_plan, print_sweep
+from optimise.output import (
+    fixed_staffing_json,
+    write_charts_and_report,
+    write_plan,
+    write_run_report,
+)
+from optimise.plan import optimise_staffing, worker_pool
 from optimise.self_service import (
     LeastCompletion,
-    SelfServiceReport,
     apply_option,
     least_completion,
     optimise_self_service,
     options_of,
 )
 from optimise.shifts import ShiftPlanError
-from sim.cli import app, check_size, guarded, read_scenario
+from optimise.sweep import grid, parse_vary, simulate_points, sweep_rows, write_sweep
+from sim.cli import app, check_size, guarded, print_summary, progress_bar, read_scenario
 from sim.loader import ScenarioError
 from sim.results import new_run_dir, write_run_files
 from sim.runner import simulate
 from sim.scenario import Scenario, SelfServiceOption
 
 
+class ChartFormat(str, Enum):
+    png = "png"
+    svg = "svg"
+
+
+ScenarioArg = Annotated[Path | None, typer.Argument(
+    help="Scenario YAML file (default: the bundled scenarios/default.yaml).")]
+Replications = Annotated[int | None, typer.Option(
+    min=2, help="Simulated days (default: the scenario's).")]
+Seed = Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
+Out = Annotated[Path, typer.Option(help="Folder in which the result folder is made.")]
+Workers = Annotated[int, typer.Option(min=1, help="Processes running replications.")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="What-if PATH=VALUE, e.g. contact_types.billing.arrivals.scale=1.1 "
+                  "(repeatable; validated like the file).")]
+Format = Annotated[ChartFormat, typer.Option("--format", help="Chart file format.")]
+Force = Annotated[bool, typer.Option(help="Run even a huge scenario.")]
+
+
+@app.command()
+@guarded
+def run(
+    scenario: ScenarioArg = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    out: Out = Path("results"),
+    workers: Workers = 1,
+    set_: Sets = None,
+    charts: Annotated[bool, typer.Option(help="Also write the charts as files.")] = False,
+    chart_format: Format = ChartFormat.png,
+    force: Force = False,
+) -> None:
+    """Simulate a scenario and write results/<name>-<timestamp>/ (with report.html)."""
+    spec, source = read_scenario(scenario, set_)
+    reps = spec.replications if replications is None else replications
+    check_size(spec, source, reps, force)
+    with progress_bar(reps, "simulating") as bar:
+        task = bar.add_task("days", total=reps)
+        result = simulate(spec, replications=reps, seed=seed, workers=workers,
+                          on_replication=lambda done: bar.update(task, completed=done))
+    folder = write_run_report(result, out, chart_format.value if charts else None)
+    print_summary(result, folder)
+
+
 @app.command()
 @guarded
 def optimise(
-    scenario: Annotated[Path | None, typer.Argument(
-        help="Scenario YAML file with an optimise: block (default: the bundled one).")] = None,
-    replications: Annotated[int | None, typer.Option(
-        min=2, help="Simulated days per evaluation (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(
-        min=0, help="Seed (default: the scenario's).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder in which the result folder is made.")] = Path(
-        "results"),
-    workers: Annotated[int, typer.Option(min=1, help="Processes running replications.")] = 1,
+    scenario: ScenarioArg = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    out: Out = Path("results"),
+    workers: Workers = 1,
+    set_: Sets = None,
     time_limit: Annotated[float, typer.Option(
         min=1, help="Seconds for the shift IP, and the budget of the trimming searches.")] = 120,
     compare: Annotated[bool, typer.Option(
@@ -54,11 +103,12 @@ def optimise(
         "--fixed-staffing",
         help="Keep the scenario's staffing; find the least IVR completion meeting the target.",
     )] = False,
-    force: Annotated[bool, typer.Option(help="Run even a huge scenario.")] = False,
+    chart_format: Format = ChartFormat.png,
+    force: Force = False,
 ) -> None:
     """Find the cheapest staffing on shifts (and self-service options) that meets the service
     level, verify it by simulation, and write plan.json and scenario.optimised.yaml."""
-    spec, source = read_scenario(scenario)
+    spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size(spec, source, reps, force)
     if fixed_staffing:
@@ -88,41 +138,55 @@ def optimise(
                                      time_limit_s=time_limit, compare=compare, on_stage=stage)
     except ShiftPlanError as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
-    folder = write_plan(plan, spec, out, self_service=report)
+    folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value)
     print_plan(plan, folder, report)
 
 
-def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None) -> None:
-    """The closing table: cost split, the verifying simulation, the comparisons."""
-    console = Console()
-    currency = plan.scenario.costs.currency
-    table = Table(title=f"{plan.scenario.name}: optimised plan (cost per day, {currency})")
-    table.add_column("")
-    table.add_column("value", justify="right")
-    cost = report.chosen.cost if report is not None else plan.cost
-    for key, value in cost.items():
-        table.add_row(f"cost: {key}", f"{value:,.2f}")
-    if report is not None:
-        for r in report.results:
-            label = ", ".join(f"{t}={o}" for t, o in r.choice.items())
-            mark = " (chosen)" if r.choice == report.chosen.choice else ""
-            table.add_row(f"option: {label}{mark}", f"{r.cost['total']:,.2f}")
-        for name, value in report.marginal_value.items():
-            table.add_row(f"one more point of {name} completion saves", f"{value:,.2f}")
-    kpis = plan.verification.summary.kpis
-    table.add_row("verified service level", f"{kpis['service_level'].mean * 100:.1f}%")
-    table.add_row("verified abandonment", f"{kpis['abandon_rate'].mean * 100:.1f}%")
-    verdict = "yes" if plan.verified.within_ci else "NO (see plan.json verification.cells)"
-    table.add_row("target met on fresh days (95% CI)", verdict)
-    for name, row in plan.comparisons.items():
-        meets = "meets" if row["meets_target"] else "misses"
-        cost = float(row["agent_cost"])
-        table.add_row(f"compare: {name} (agents)",
-                      f"{cost:,.2f} ({meets})" if math.isfinite(cost) else "-")
-    table.add_row("simulations / contacts / seconds",
-                  f"{plan.simulations} / {plan.contacts:,} / {plan.seconds:.0f}")
-    console.print(table)
-    console.print(f"results: {folder}", markup=False)
+@app.command("compare")
+@guarded
+def compare_runs(
+    result_dirs: Annotated[list[Path], typer.Argument(help="Result folders to compare.")],
+    out: Out = Path("results"),
+) -> None:
+    """Compare result folders: cost, service level, ASA and abandonment side by side."""
+    runs = [load_run(folder) for folder in result_dirs]
+    labels = [r.label for r in runs]
+    if len(set(labels)) != len(labels):
+        raise ScenarioError("compare", ["the same result folder is given twice"])
+    folder = new_run_dir(out, "compare", lambda f: write_comparison(runs, f))
+    print_comparison(comparison_rows(runs), folder)
+
+
+@app.command()
+@guarded
+def sweep(
+    scenario: ScenarioArg = None,
+    vary: Annotated[list[str] | None, typer.Option(
+        help="PATH=v1,v2,... to vary (repeatable: the grid of all combinations).")] = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    out: Out = Path("results"),
+    workers: Workers = 1,
+    set_: Sets = None,
+    force: Force = False,
+) -> None:
+    """Simulate a grid of what-ifs on common random numbers: a result folder per point,
+    sweep.csv and a chart."""
+    spec, source = read_scenario(scenario, set_)
+    if not vary:
+        raise ScenarioError(str(source), ["--vary PATH=v1,v2,... is required"])
+    axes = [parse_vary(v, str(source)) for v in vary]
+    points = grid(source, axes, list(set_ or []))
+    reps = spec.replications if replications is None else replications
+    for _, point in points:
+        check_size(point, source, reps, force)
+    with worker_pool(workers) as pool, progress_bar(len(points), "sweeping") as bar:
+        task = bar.add_task("points", total=len(points))
+        results = simulate_points(points, replications=reps, seed=seed, executor=pool,
+                                  on_point=lambda n: bar.update(task, completed=n))
+    rows = sweep_rows(points, results)
+    folder = new_run_dir(out, f"{spec.name}-sweep", lambda f: write_sweep(f, axes, results, rows))
+    print_sweep(rows, axes, folder)
 
 
 def write_fixed_staffing(
@@ -143,23 +207,9 @@ def write_fixed_staffing(
     def write(folder: Path) -> None:
         write_run_files(result, folder, scenario=checked)
         (folder / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
+        write_charts_and_report(folder, result, None, "", None)
 
     return new_run_dir(out, f"{scenario.name}-fixed-staffing", write)
-
-
-def print_fixed_staffing(scenario: Scenario, answers: list[LeastCompletion], folder: Path) -> None:
-    table = Table(title=f"{scenario.name}: least IVR completion meeting the target "
-                        "with today's staffing")
-    for column in ("contact type", "today", "least needed"):
-        table.add_column(column, justify="right" if column != "contact type" else "left")
-    for a in answers:
-        least = "cannot (even full completion misses)" if a.least is None else f"{a.least:.0%}"
-        table.add_row(a.contact_type, f"{a.current:.0%}", least)
-    console = Console()
-    console.print(table)
-    if not answers:
-        console.print("no contact type has a self_service block: nothing to vary")
-    console.print(f"results: {folder}", markup=False)
 
 
 def main() -> None:

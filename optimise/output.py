@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from optimise.charts import self_service_chart
+from optimise import report
+from optimise.charts import run_charts, self_service_chart
 from optimise.plan import VERIFY_SEED_OFFSET, Plan
+from optimise.requirements import erlang_start
 from optimise.self_service import LeastCompletion, SelfServiceReport
 from sim.loader import dump_scenario
 from sim.results import new_run_dir, summary_json, write_run_files
+from sim.runner import RunResult
 from sim.scenario import MeetProbability, Scenario
 
 
@@ -122,8 +125,75 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
             "saving_per_point_of_completion": report.marginal_value}
 
 
+def write_charts_and_report(
+    folder: Path, result: RunResult, requirement: np.ndarray | None, requirement_label: str,
+    chart_format: str | None, extra_charts: dict[str, bytes] | None = None,
+    extra_sections: list[str] | None = None,
+) -> None:
+    """``report.html`` (charts embedded) and, when ``chart_format`` is given, the chart files."""
+    charts = {**run_charts(result, requirement, requirement_label, "png"), **(extra_charts or {})}
+    if chart_format is not None:
+        files = charts if chart_format == "png" else {
+            **run_charts(result, requirement, requirement_label, chart_format),
+            **(extra_charts or {})}
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+    (folder / "report.html").write_text(report.run_report(result, charts, extra_sections or []),
+                                        encoding="utf-8")
+
+
+def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
+    """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when asked,
+    the charts (the staffing chart shows the Erlang A requirement for comparison)."""
+    def write(folder: Path) -> None:
+        write_run_files(result, folder)
+        write_charts_and_report(folder, result, erlang_start(result.scenario),
+                                "Erlang A requirement (analytic)", chart_format)
+
+    return new_run_dir(parent, result.scenario.name, write)
+
+
+def plan_section(plan: Plan, document: dict[str, object]) -> str:
+    """The plan's part of ``report.html``: cost, shifts, verification, comparisons, options."""
+    currency = plan.scenario.costs.currency
+    cost = document["cost"]
+    assert isinstance(cost, dict)
+    parts = [f"<h2>Optimised plan</h2><h3>Cost per day ({report.esc(currency)})</h3>",
+             report.table(["component", "amount"], [[k, f"{v:,.2f}"] for k, v in cost.items()])]
+    shifts = document["shifts"]
+    assert isinstance(shifts, list)
+    if shifts:
+        parts.append("<h3>Shifts</h3>" + report.table(
+            ["group", "shift", "start", "hours", "agents", f"cost ({currency})"],
+            [[s["group"], s["shift"], s["start"], s["length_h"], s["agents"], f"{s['cost']:,.2f}"]
+             for s in shifts]))
+    verdict = ('<span class="ok">met</span>' if plan.verified.within_ci
+               else '<span class="bad">not met in every cell</span>')
+    parts.append(f"<p>Target on {plan.replications} fresh simulated days: {verdict} "
+                 "(each interval × type within its 95% interval).</p>")
+    if plan.comparisons:
+        parts.append("<h3>Beside other methods (agent cost per day)</h3>" + report.table(
+            ["method", f"agent cost ({currency})", "meets the target", "worst margin"],
+            [[name, f"{float(r['agent_cost']):,.2f}", "yes" if r["meets_target"] else "no",
+              f"{100 * float(r['worst_margin']):+.1f} points"]
+             for name, r in plan.comparisons.items()]))
+    section = document.get("self_service")
+    if isinstance(section, dict):
+        rows = [[", ".join(f"{t}: {o}" for t, o in o_["choice"].items())
+                 + (" (chosen)" if o_["chosen"] else ""),
+                 *(f"{o_['cost'][k]:,.2f}" for k in ("agents", "self_service", "abandonment",
+                                                     "self_service_options", "total"))]
+                for o_ in section["options"]]
+        parts.append("<h3>Self-service options</h3>" + report.table(
+            ["option", "agents", "self-service", "abandonment", "option", "total"], rows))
+        for name, value in section["saving_per_point_of_completion"].items():
+            parts.append(f"<p>One more point of {report.esc(name)} completion saves about "
+                         f"{value:,.2f} {report.esc(currency)} a day.</p>")
+    return "".join(parts)
+
+
 def write_plan(plan: Plan, original: Scenario, parent: Path,
-               self_service: SelfServiceReport | None = None) -> Path:
+               self_service: SelfServiceReport | None = None, chart_format: str = "png") -> Path:
     """Write the result folder of an optimisation under ``parent``; return its path.
 
     With a ``self_service`` report, ``plan`` is the chosen option's, ``plan.json`` gains the
@@ -132,11 +202,18 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     def write(folder: Path) -> None:
         write_run_files(plan.verification, folder, scenario=original)
         document = plan_json(plan)
+        extra: dict[str, bytes] = {}
         if self_service is not None:
             document["cost"] = _clean(self_service.chosen.cost)
             document["self_service"] = _clean(self_service_json(self_service))
-            write_self_service_chart(self_service, original, folder / "self_service.png")
+            extra[f"self_service.{chart_format}"] = self_service_png(
+                self_service, original, chart_format)
+            if chart_format != "png":
+                extra["self_service.png"] = self_service_png(self_service, original, "png")
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
+        write_charts_and_report(folder, plan.verification, plan.requirement,
+                                "requirement (simulation-corrected)", chart_format,
+                                extra, [plan_section(plan, document)])
         optimised = plan.scenario.model_copy(update={"seed": original.seed,
                                                      "replications": original.replications})
         header = (f"# {original.name} with the staffing of ccsim optimise "
@@ -146,16 +223,16 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     return new_run_dir(parent, f"{original.name}-optimised", write)
 
 
-def write_self_service_chart(report: SelfServiceReport, scenario: Scenario, path: Path) -> None:
+def self_service_png(options: SelfServiceReport, scenario: Scenario, fmt: str) -> bytes:
     """``self_service.png``: each option's daily cost by component and its service level."""
-    results = report.results
+    results = options.results
     labels = [", ".join(f"{t}: {o}" for t, o in r.choice.items()) for r in results]
-    chosen = next(i for i, r in enumerate(results) if r.choice == report.chosen.choice)
+    chosen = next(i for i, r in enumerate(results) if r.choice == options.chosen.choice)
     levels = [r.plan.verification.summary.kpis["service_level"].mean for r in results]
-    self_service_chart(labels, [r.cost for r in results], levels, chosen,
-                       scenario.service_level.target, scenario.costs.currency,
-                       f"{scenario.name}: self-service options, staffing re-optimised for each",
-                       path)
+    return self_service_chart(
+        labels, [r.cost for r in results], levels, chosen, scenario.service_level.target,
+        scenario.costs.currency,
+        f"{scenario.name}: self-service options, staffing re-optimised for each", fmt)
 
 
 def fixed_staffing_json(scenario: Scenario, answers: list[LeastCompletion], seed: int,

@@ -1,8 +1,10 @@
-"""Command line of the simulator: ``ccsim run``, ``ccsim validate``, ``ccsim schema``.
+"""The simulator's part of the command line: the ``ccsim`` app, ``validate``, ``schema``, and
+the pieces every command shares (reading a scenario, error handling, progress, the KPI table).
 
-A thin layer: it reads the scenario, calls the library, writes the result folder and prints.
-Exit codes: 0 ok, 2 bad input (a one-line-per-problem message, never a traceback), 1 internal
-error. ``optimise.cli`` adds the optimiser's commands to this same app.
+A thin layer: it reads, calls the library and prints. Exit codes: 0 ok, 2 bad input (one line
+per problem, never a traceback), 1 internal error. ``optimise.cli``, the top layer, adds the
+commands that write result folders (``run``, ``optimise``, ``compare``, ``sweep``), because
+their reports and charts belong to it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.loader import ScenarioError, load_scenario
-from sim.results import write_run
-from sim.runner import MAX_CONTACTS, RunResult, expected_contacts, simulate
+from sim.runner import MAX_CONTACTS, RunResult, expected_contacts
 from sim.scenario import Scenario
 from sim.stats import Estimate
 
@@ -60,10 +61,12 @@ def guarded(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def read_scenario(path: Path | None) -> tuple[Scenario, Path]:
-    """The scenario at ``path``, or the bundled default one."""
+def read_scenario(
+    path: Path | None, overrides: list[str] | None = None
+) -> tuple[Scenario, Path]:
+    """The scenario at ``path`` (or the bundled default one) with ``--set`` overrides."""
     path = DEFAULT_SCENARIO if path is None else path
-    return load_scenario(path), path
+    return load_scenario(path, overrides or []), path
 
 
 def check_size(scenario: Scenario, source: Path, replications: int, force: bool) -> None:
@@ -114,32 +117,6 @@ def print_summary(result: RunResult, folder: Path) -> None:
     cost = ", ".join(f"{k} {v.mean:,.2f}" for k, v in s.cost.items())
     console.print(f"cost per day: {cost}", markup=False)
     console.print(f"results: {folder}", markup=False)
-
-
-@app.command()
-@guarded
-def run(
-    scenario: Annotated[Path | None, typer.Argument(
-        help="Scenario YAML file (default: the bundled scenarios/default.yaml).")] = None,
-    replications: Annotated[int | None, typer.Option(
-        min=1, help="Simulated days (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(
-        min=0, help="Seed (default: the scenario's).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder in which the result folder is made.")] = Path(
-        "results"),
-    workers: Annotated[int, typer.Option(min=1, help="Processes running replications.")] = 1,
-    force: Annotated[bool, typer.Option(help="Run even a huge scenario.")] = False,
-) -> None:
-    """Simulate a scenario and write results/<name>-<timestamp>/."""
-    spec, source = read_scenario(scenario)
-    reps = spec.replications if replications is None else replications
-    check_size(spec, source, reps, force)
-    with progress_bar(reps, "simulating") as bar:
-        task = bar.add_task("days", total=reps)
-        result = simulate(spec, replications=reps, seed=seed, workers=workers,
-                          on_replication=lambda done: bar.update(task, completed=done))
-    folder = write_run(result, out)
-    print_summary(result, folder)
 
 
 @app.command()

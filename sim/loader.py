@@ -7,12 +7,14 @@ so Python tags are refused rather than executed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from sim.overrides import OverrideError, apply_overrides
 from sim.scenario import Scenario
 
 Key = str | int
@@ -93,8 +95,11 @@ def _describe(error: dict[str, Any], data: Any) -> tuple[tuple[Key, ...], str]:
     return path, message[0].lower() + message[1:]
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """Validate YAML text; raise ``ScenarioError`` naming ``source``, path and line."""
+def parse_scenario(
+    text: str, source: str = "<scenario>", overrides: Sequence[str] = ()
+) -> Scenario:
+    """Validate YAML text, with ``--set PATH=VALUE`` overrides applied first; raise
+    ``ScenarioError`` naming ``source``, the YAML path and the line (or the ``--set``)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.load(text, Loader=yaml.SafeLoader)
@@ -117,20 +122,28 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     lines: dict[tuple[Key, ...], int] = {}
     _line_map(root, (), lines)
     try:
+        data, set_paths = apply_overrides(data, list(overrides))
+    except OverrideError as exc:
+        raise ScenarioError(source, [str(exc)]) from None
+    try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             path, reason = _describe(error, data)
-            line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines),
-                        None)
-            where = f" (line {line})" if line is not None else ""
+            if any(path[:len(p)] == p for p in set_paths):
+                where = " (set by --set)"
+            else:
+                line = next((lines[path[:n]] for n in range(len(path), -1, -1)
+                             if path[:n] in lines), None)
+                where = f" (line {line})" if line is not None else ""
             problems.append(f"{format_path(path)}{where}: {reason}")
         raise ScenarioError(source, problems) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise ``ScenarioError`` on any problem."""
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read and validate a scenario file (with ``--set`` overrides); raise ``ScenarioError``
+    on any problem."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -140,7 +153,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(str(path), ["is a folder, not a scenario file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), [f"cannot be read: {exc}"]) from None
-    return parse_scenario(text, str(path))
+    return parse_scenario(text, str(path), overrides)
 
 
 def dump_scenario(scenario: Scenario) -> str:

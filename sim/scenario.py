@@ -242,6 +242,9 @@ class Arrivals(Spec):
     uncertainty_cv: float = Field(
         0.0, ge=0, le=5, description="CV of a gamma(mean 1) factor drawn per day for this type."
     )
+    scale: float = Field(
+        1.0, ge=0, description="Multiplies the forecast (what-ifs: 1.1 = 10% more contacts)."
+    )
 
     @model_validator(mode="after")
     def _one_way(self) -> Arrivals:
@@ -256,12 +259,12 @@ class Arrivals(Spec):
         return self
 
     def expected(self, intervals: int) -> list[float]:
-        """Expected arrivals per interval (before any uncertainty), contacts."""
+        """Expected arrivals per interval (``scale`` applied, before any uncertainty)."""
         if self.per_interval is not None:
-            return [float(v) for v in self.per_interval]
+            return [float(v) * self.scale for v in self.per_interval]
         weights = self.profile if self.profile is not None else [1.0] * intervals
         total = float(sum(weights))
-        return [float(self.daily or 0.0) * w / total for w in weights]
+        return [float(self.daily or 0.0) * self.scale * w / total for w in weights]
 
 
 class SelfService(Spec):

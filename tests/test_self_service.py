@@ -13,7 +13,11 @@ from typer.testing import CliRunner
 from optimise.cli import app
 from optimise.evaluate import Evaluator
 from optimise.self_service import (
-    SelfServiceOption, apply_option, choose_self_service, least_completion, staffing_of,
+    SelfServiceOption,
+    apply_option,
+    choose_self_service,
+    least_completion,
+    staffing_of,
 )
 from sim.scenario import Scenario
 

@@ -1,0 +1,207 @@
+"""``ccsim compare``: runs side by side, for a planner deciding between options.
+
+Reads result folders back (``summary.json``, ``intervals.csv``, ``scenario.yaml`` and, for
+optimised plans, ``plan.json``), lines intervals up by clock time so runs of different
+scenarios compare, and produces a table (printed, CSV and Markdown), charts and a report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from optimise import report
+from optimise.charts import COMPONENTS, PALETTE, to_bytes
+from sim.loader import ScenarioError, load_scenario
+from sim.scenario import Scenario
+
+COLUMNS = ("service_level", "asa_s", "abandon_rate", "occupancy", "containment", "offered",
+           "answered", "abandoned")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One result folder read back."""
+
+    label: str
+    folder: Path
+    scenario: Scenario
+    summary: dict
+    intervals: dict[str, dict[str, float]]
+    """Clock time → the "all" row of intervals.csv (numbers)."""
+    plan_cost: dict[str, float] | None
+
+
+def load_run(folder: Path) -> Run:
+    """Read a result folder; a folder that is not one is bad input (``ScenarioError``)."""
+    summary_path = folder / "summary.json"
+    if not summary_path.is_file():
+        raise ScenarioError(str(folder), ["not a ccsim result folder (no summary.json)"])
+    summary = json.loads(summary_path.read_text())
+    scenario = load_scenario(folder / "scenario.yaml")
+    intervals: dict[str, dict[str, float]] = {}
+    with (folder / "intervals.csv").open() as f:
+        for row in csv.DictReader(f):
+            if row["contact_type"] == "all":
+                intervals[row["start"]] = {k: float(v) if v else np.nan
+                                           for k, v in row.items() if k in COLUMNS}
+    plan_path = folder / "plan.json"
+    plan_cost = json.loads(plan_path.read_text())["cost"] if plan_path.is_file() else None
+    return Run(folder.name, folder, scenario, summary, intervals, plan_cost)
+
+
+def cost_of(run: Run) -> dict[str, float]:
+    """The run's daily cost split: the plan's (paid, gross of shrinkage) for optimised plans,
+    else the simulation's."""
+    if run.plan_cost is not None:
+        return {k: float(v) for k, v in run.plan_cost.items()}
+    return {k: float(v["mean"]) for k, v in run.summary["cost"].items()}
+
+
+def comparison_rows(runs: list[Run]) -> list[dict[str, object]]:
+    """One row per run: scenario, KPIs with CI bounds, and the cost split."""
+    rows = []
+    for run in runs:
+        row: dict[str, object] = {"run": run.label, "scenario": run.scenario.name,
+                                  "replications": run.summary["replications"]}
+        for key in COLUMNS:
+            kpi = run.summary["kpis"][key]
+            row[key] = kpi["mean"]
+            if key in ("service_level", "asa_s", "abandon_rate"):
+                row[f"{key}_lo"], row[f"{key}_hi"] = kpi["ci95"]
+        for key, value in cost_of(run).items():
+            row[f"cost_{key}"] = value
+        rows.append(row)
+    return rows
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.6g}"
+    return "" if value is None else str(value)
+
+
+def to_csv(rows: list[dict[str, object]]) -> str:
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    return out.getvalue()
+
+
+def to_markdown(rows: list[dict[str, object]]) -> str:
+    """The headline columns as a Markdown table (for a wiki or an e-mail)."""
+    headers = ["run", "service level", "ASA (s)", "abandoned", "occupancy", "cost per day"]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for r in rows:
+        lines.append("| " + " | ".join([
+            str(r["run"]), f"{100 * float(r['service_level']):.1f}%",
+            f"{float(r['asa_s']):.1f}", f"{100 * float(r['abandon_rate']):.1f}%",
+            f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def clock_order(runs: list[Run]) -> list[str]:
+    """Every interval start seen in any run, in clock order."""
+    return sorted({clock for run in runs for clock in run.intervals})
+
+
+def cost_chart(runs: list[Run], currency: str) -> bytes:
+    """Daily cost of each run, stacked by component."""
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.8 * len(runs) + 3), 5))
+    x = np.arange(len(runs))
+    bottom = np.zeros(len(runs))
+    for key, label, colour in COMPONENTS:
+        values = np.array([cost_of(r).get(key, 0.0) for r in runs])
+        ax.bar(x, values, bottom=bottom, color=colour, label=label, width=0.6)
+        bottom += values
+    for i, total in enumerate(bottom):
+        ax.text(i, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, [r.label for r in runs], rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel(f"cost per day ({currency})")
+    ax.set_ylim(0, max(bottom.max(), 1) * 1.15)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, frameon=False)
+    ax.set_title("Daily cost by run", fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig)
+
+
+def interval_chart(runs: list[Run], keys: list[tuple[str, str, float]], title: str,
+                   target: float | None = None) -> bytes:
+    """One panel per KPI, one line per run, intervals by clock time."""
+    clocks = clock_order(runs)
+    fig, axes = plt.subplots(len(keys), 1, figsize=(10, 3.2 * len(keys) + 0.6), squeeze=False)
+    for (key, label, scale), ax in zip(keys, axes[:, 0], strict=True):
+        for n, run in enumerate(runs):
+            values = [run.intervals.get(c, {}).get(key, np.nan) * scale for c in clocks]
+            ax.plot(range(len(clocks)), values, marker="o", markersize=3,
+                    color=PALETTE[n % len(PALETTE)], label=run.label)
+        if target is not None and key == "service_level":
+            ax.axhline(100 * target, color="#C44E52", linestyle="--", label="target")
+        ax.set_ylabel(label)
+        step = max(1, len(clocks) // 12)
+        ax.set_xticks(range(0, len(clocks), step), clocks[::step], rotation=45, ha="right",
+                      fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig)
+
+
+def compare_charts(runs: list[Run]) -> dict[str, bytes]:
+    currency = runs[0].scenario.costs.currency
+    target = runs[0].scenario.service_level.target
+    return {
+        "compare_cost.png": cost_chart(runs, currency),
+        "compare_service_level.png": interval_chart(
+            runs, [("service_level", "service level (%)", 100)],
+            "Service level by interval (clock time)", target),
+        "compare_waiting.png": interval_chart(
+            runs, [("asa_s", "ASA (s)", 1), ("abandon_rate", "abandoned (%)", 100)],
+            "Waiting and abandonment by interval (clock time)"),
+    }
+
+
+def interval_rows(runs: list[Run]) -> list[dict[str, object]]:
+    """Per clock time, each run's service level, ASA and abandonment."""
+    rows = []
+    for clock in clock_order(runs):
+        row: dict[str, object] = {"start": clock}
+        for run in runs:
+            cells = run.intervals.get(clock, {})
+            for key in ("service_level", "asa_s", "abandon_rate"):
+                row[f"{run.label}:{key}"] = cells.get(key, np.nan)
+        rows.append(row)
+    return rows
+
+
+def write_comparison(runs: list[Run], folder: Path) -> None:
+    """Write the comparison's files into ``folder``: CSV, Markdown, charts, report."""
+    rows = comparison_rows(runs)
+    (folder / "compare.csv").write_text(to_csv(rows))
+    (folder / "compare.md").write_text(to_markdown(rows))
+    (folder / "compare_intervals.csv").write_text(to_csv(interval_rows(runs)))
+    charts = compare_charts(runs)
+    for name, data in charts.items():
+        (folder / name).write_bytes(data)
+    table = report.table(
+        ["run", "scenario", "service level", "ASA", "abandoned", "occupancy", "cost per day"],
+        [[r["run"], r["scenario"], f"{100 * float(r['service_level']):.1f}%",
+          f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
+          f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]
+         for r in rows])
+    captions = {"compare_cost": "Daily cost of each run by component.",
+                "compare_service_level": "Service level by interval, lined up by clock time.",
+                "compare_waiting": "ASA and abandonment by interval."}
+    page = report.page("ccsim comparison", f"{len(runs)} runs",
+                       ["<h2>Runs</h2>" + table, report.charts_section(charts, captions)])
+    (folder / "report.html").write_text(page, encoding="utf-8")

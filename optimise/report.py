@@ -1,0 +1,178 @@
+"""``report.html``: one self-contained page per result folder, to mail to a manager.
+
+Charts are embedded as base64 PNG (no network, no side files); tables carry the KPIs with
+their 95% confidence intervals. Sections are plain HTML strings so the optimiser and the
+comparison can add their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sim.kpis import KPI_KEYS
+from sim.runner import RunResult
+from sim.scenario import Scenario
+from sim.stats import Estimate
+
+RATIO_KPIS = {"service_level", "abandon_rate", "occupancy", "containment"}
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
+max-width:1100px;color:#222;line-height:1.4;padding:0 1rem}
+h1{margin-bottom:.2rem}h2{border-bottom:2px solid #4C72B0;padding-bottom:.2rem;margin-top:2rem}
+.sub{color:#666;margin-top:0}table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#f3f5f9}
+figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}
+figcaption{color:#555;font-size:.85rem}.ok{color:#2b7a3d;font-weight:bold}
+.bad{color:#b3261e;font-weight:bold}details{margin:.8rem 0}
+"""
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """An HTML table; cells are escaped text."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure(name: str, png: bytes, caption: str) -> str:
+    """A chart embedded as a data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(caption)}" '
+            f'data-chart="{esc(name)}"><figcaption>{esc(caption)}</figcaption></figure>')
+
+
+def fmt(e: Estimate, key: str) -> str:
+    """A KPI with its interval, as a planner reads it."""
+    if e.mean != e.mean:
+        return "–"
+    if key in RATIO_KPIS:
+        ci = f" [{100 * e.lo:.1f}, {100 * e.hi:.1f}]" if e.lo == e.lo else ""
+        return f"{100 * e.mean:.1f}%{ci}"
+    if key.endswith("_s"):
+        ci = f" [{e.lo:.1f}, {e.hi:.1f}]" if e.lo == e.lo else ""
+        return f"{e.mean:.1f} s{ci}"
+    return f"{e.mean:,.1f}"
+
+
+def scenario_section(scenario: Scenario) -> str:
+    """What was simulated: horizon, demand, IVR and agents."""
+    h = scenario.horizon
+    n = h.intervals
+    types = []
+    for t in scenario.contact_types:
+        sl = scenario.service_level_of(t)
+        ss = t.self_service
+        types.append([
+            t.name, f"{sum(t.arrivals.expected(n)):,.0f}", f"{t.handle_time.build(0).mean:.0f} s",
+            f"{t.patience.build(0).mean:.0f} s" if t.patience else "never hangs up",
+            f"{ss.completion:.0%} / {ss.opt_out:.0%}" if ss else "no IVR",
+            f"{sl.target:.0%} in {sl.threshold_s:g} s",
+        ])
+    groups = []
+    for g in scenario.agent_groups:
+        row = [g.staffing_at(i) for i in range(n)]
+        hours = sum(row) * h.interval_minutes / 60
+        groups.append([g.name, ", ".join(g.skills), f"{min(row)}–{max(row)}", f"{hours:,.1f}",
+                       f"{g.cost_per_hour:,.2f} {scenario.costs.currency}"])
+    return (
+        "<h2>Scenario</h2>"
+        f"<p>{esc(scenario.description)}</p>"
+        f"<p>{n} intervals of {h.interval_minutes} min from {esc(h.start)}"
+        f"{f', warm-up {h.warmup_minutes:g} min' if h.warmup_minutes else ''}; "
+        f"routing: {esc(scenario.routing.policy)}.</p>"
+        + table(["contact type", "forecast per day", "mean handle time", "mean patience",
+                 "IVR completion / opt-out", "service-level target"], types)
+        + table(["agent group", "skills", "agents on the phones", "agent-hours",
+                 "cost per hour"], groups)
+    )
+
+
+def results_section(result: RunResult) -> str:
+    """Headline KPIs overall and per type, groups, cost, and every interval."""
+    s = result.summary
+    currency = result.scenario.costs.currency
+    names = list(s.by_contact_type)
+    kpi_rows = [[key, fmt(s.kpis[key], key), *(fmt(s.by_contact_type[n][key], key)
+                                               for n in names)] for key in KPI_KEYS]
+    group_rows = [[name, fmt(k["answered"], "answered"), fmt(k["occupancy"], "occupancy"),
+                   fmt(k["asa_s"], "asa_s"), f"{k['staffed_hours'].mean:,.1f}",
+                   f"{k['agent_cost'].mean:,.2f}"] for name, k in s.by_group.items()]
+    cost_rows = [[key, f"{e.mean:,.2f}"] for key, e in s.cost.items()]
+    interval_rows = [[r.start, r.contact_type, r.staffed_agents,
+                      fmt(r.kpis["service_level"], "service_level"),
+                      fmt(r.kpis["asa_s"], "asa_s"),
+                      fmt(r.kpis["abandon_rate"], "abandon_rate"),
+                      fmt(r.kpis["occupancy"], "occupancy"),
+                      fmt(r.kpis["offered"], "offered")] for r in s.intervals]
+    return (
+        f"<h2>Results</h2><p>Means over {result.replications} simulated days (seed "
+        f"{result.seed}) with 95% confidence intervals in brackets.</p>"
+        + table(["KPI", "all", *names], kpi_rows)
+        + "<h3>Agent groups</h3>"
+        + table(["group", "answered", "occupancy", "ASA", "staffed hours",
+                 f"agent cost ({currency})"], group_rows)
+        + f"<h3>Cost per day ({esc(currency)})</h3>" + table(["component", "mean"], cost_rows)
+        + "<details><summary>Every interval</summary>"
+        + table(["start", "contact type", "agents", "service level", "ASA", "abandoned",
+                 "occupancy", "offered"], interval_rows)
+        + "</details>"
+    )
+
+
+DEFINITIONS = (
+    "<h2>Definitions</h2><ul>"
+    "<li><b>Service level</b>: answered within the threshold / (offered − abandons sooner "
+    "than the short-abandon time); an abandon is a miss.</li>"
+    "<li><b>ASA</b>: mean wait of answered contacts. <b>Abandonment</b>: abandoned / offered."
+    "</li><li><b>Occupancy</b>: busy / staffed agent time, after the warm-up, until the end "
+    "of the last interval.</li><li><b>Containment</b>: completed in self-service / entered "
+    "the IVR.</li><li>Ratios over days are ratios of sums (the long-run share of contacts)."
+    "</li></ul>"
+)
+
+
+def page(title: str, subtitle: str, sections: Sequence[str]) -> str:
+    """The whole self-contained page."""
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{esc(title)}</h1><p class=\"sub\">{esc(subtitle)} · made by ccsim on {stamp}</p>"
+        + "".join(sections) + DEFINITIONS + "</body></html>"
+    )
+
+
+def charts_section(charts: dict[str, bytes], captions: dict[str, str]) -> str:
+    """Every PNG chart, embedded."""
+    figures = [figure(name, data, captions.get(name.rsplit(".", 1)[0], name))
+               for name, data in charts.items() if name.endswith(".png")]
+    return "<h2>Charts</h2>" + "".join(figures) if figures else ""
+
+
+CAPTIONS = {
+    "service_level": "Service level by interval and contact type, with its 95% band and the "
+                     "target.",
+    "staffing": "Agents on the phones by interval beside the requirement.",
+    "occupancy": "Share of staffed time the agents were busy, by group.",
+    "abandonment": "Share of offered contacts who hung up while waiting.",
+    "self_service": "Daily cost of each self-service option with the staffing re-optimised "
+                    "for it, and the service level it achieves.",
+}
+
+
+def run_report(result: RunResult, charts: dict[str, bytes], extra: Sequence[str] = ()) -> str:
+    """``report.html`` of a run (``extra``: sections added after the results)."""
+    s = result.scenario
+    return page(f"{s.name}: contact-centre simulation",
+                f"{result.replications} simulated days, seed {result.seed}",
+                [scenario_section(s), results_section(result), *extra,
+                 charts_section(charts, CAPTIONS)])

@@ -1,0 +1,156 @@
+"""``ccsim sweep``: a grid of what-ifs on common random numbers.
+
+``--vary PATH=v1,v2,...`` (one or more) spans a grid; every point is the scenario with those
+``--set`` overrides, simulated with the same seed, so differences between points are the
+effect of the change, not of the draw. Each point gets a result folder; ``sweep.csv`` has one
+row per point and ``sweep.png`` shows a line chart (one varied path) or heat maps (two).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from optimise import report
+from optimise.charts import to_bytes
+from optimise.compare import to_csv
+from optimise.output import write_charts_and_report
+from optimise.requirements import erlang_start
+from sim.loader import ScenarioError, load_scenario
+from sim.results import write_run_files
+from sim.runner import RunResult, simulate
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One varied path and its values (as written on the command line)."""
+
+    path: str
+    values: list[str]
+
+
+def parse_vary(text: str, source: str) -> Axis:
+    """``"agent_groups.team.staffing=8,10,12"`` → an Axis; bad syntax is bad input."""
+    path, sep, values = text.partition("=")
+    items = [v.strip() for v in values.split(",") if v.strip()]
+    if not sep or not path.strip() or not items:
+        raise ScenarioError(source, [f"--vary {text}: expected PATH=v1,v2,..., e.g. "
+                                     "agent_groups.team.staffing=8,10,12"])
+    return Axis(path.strip(), items)
+
+
+def grid(scenario_path: Path, axes: list[Axis], sets: list[str]) -> list[tuple[dict, Scenario]]:
+    """Every point of the grid, validated before anything runs."""
+    points = []
+    for values in itertools.product(*(a.values for a in axes)):
+        point = {a.path: v for a, v in zip(axes, values, strict=True)}
+        overrides = [*sets, *(f"{p}={v}" for p, v in point.items())]
+        points.append((point, load_scenario(scenario_path, overrides)))
+    return points
+
+
+def sweep_chart(rows: list[dict[str, object]], axes: list[Axis], currency: str) -> bytes:
+    """Service level and cost over the grid: lines for one path, heat maps for two."""
+    if len(axes) == 1:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        x = np.arange(len(rows))
+        sl = [100 * float(r["service_level"]) for r in rows]
+        ax.plot(x, sl, marker="o", color="#4C72B0", label="service level")
+        ax.fill_between(x, [100 * float(r["service_level_lo"]) for r in rows],
+                        [100 * float(r["service_level_hi"]) for r in rows],
+                        color="#4C72B0", alpha=0.2)
+        ax.set_ylabel("service level (%)", color="#4C72B0")
+        ax.set_xticks(x, axes[0].values)
+        ax.set_xlabel(axes[0].path)
+        cost_ax = ax.twinx()
+        cost_ax.plot(x, [float(r["cost_total"]) for r in rows], marker="s", color="#C44E52")
+        cost_ax.set_ylabel(f"cost per day ({currency})", color="#C44E52")
+        ax.set_title("Service level and daily cost across the sweep", fontweight="bold")
+    else:
+        a, b = axes[0], axes[1]
+        shape = (len(a.values), len(b.values))
+        fig, panels = plt.subplots(1, 2, figsize=(12, 0.6 * shape[0] + 3.5))
+        for ax, key, label, scale, fmt in (
+            (panels[0], "service_level", "service level (%)", 100, "{:.1f}"),
+            (panels[1], "cost_total", f"cost per day ({currency})", 1, "{:,.0f}"),
+        ):
+            values = np.array([float(r[key]) * scale for r in rows]).reshape(shape[0], -1)
+            values = values[:, :shape[1]]
+            image = ax.imshow(values, cmap="viridis" if key == "service_level" else "magma_r",
+                              aspect="auto")
+            for i, j in np.ndindex(values.shape):
+                red, green, blue, _ = image.cmap(image.norm(values[i, j]))
+                ink = "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.55 else "white"
+                ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center",
+                        color=ink, fontsize=9)
+            ax.set_xticks(range(shape[1]), b.values)
+            ax.set_yticks(range(shape[0]), a.values)
+            ax.set_xlabel(b.path, fontsize=8)
+            ax.set_ylabel(a.path, fontsize=8)
+            ax.set_title(label)
+            fig.colorbar(image, ax=ax)
+        fig.suptitle("Sweep: service level and daily cost", fontweight="bold")
+    fig.tight_layout()
+    return to_bytes(fig)
+
+
+def simulate_points(
+    points: list[tuple[dict, Scenario]], *, replications: int | None, seed: int | None,
+    executor: Executor | None, on_point: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """Simulate every point with the same seed (common random numbers)."""
+    results = []
+    for n, (_, scenario) in enumerate(points):
+        results.append(simulate(scenario, replications=replications, seed=seed,
+                                executor=executor))
+        if on_point:
+            on_point(n + 1)
+    return results
+
+
+def sweep_rows(points: list[tuple[dict, Scenario]], results: list[RunResult]) -> list[dict]:
+    """One row per point: the varied values and the headline KPIs."""
+    rows = []
+    for n, ((point, _), result) in enumerate(zip(points, results, strict=True)):
+        kpis, cost = result.summary.kpis, result.summary.cost
+        rows.append({
+            "point": n + 1, "folder": f"point-{n + 1:02d}", **point,
+            "service_level": kpis["service_level"].mean,
+            "service_level_lo": kpis["service_level"].lo,
+            "service_level_hi": kpis["service_level"].hi,
+            "asa_s": kpis["asa_s"].mean, "abandon_rate": kpis["abandon_rate"].mean,
+            "occupancy": kpis["occupancy"].mean, "cost_total": cost["total"].mean,
+        })
+    return rows
+
+
+def write_sweep(folder: Path, axes: list[Axis], results: list[RunResult],
+                rows: list[dict[str, object]]) -> None:
+    """A result folder per point, ``sweep.csv``, ``sweep.png`` and ``report.html``."""
+    for row, result in zip(rows, results, strict=True):
+        point_folder = folder / str(row["folder"])
+        point_folder.mkdir()
+        write_run_files(result, point_folder)
+        write_charts_and_report(point_folder, result, erlang_start(result.scenario),
+                                "Erlang A requirement (analytic)", None)
+    (folder / "sweep.csv").write_text(to_csv(rows))
+    first = results[0].scenario
+    chart = sweep_chart(rows, axes, first.costs.currency)
+    (folder / "sweep.png").write_bytes(chart)
+    table = report.table(
+        ["point", *(a.path for a in axes), "service level", "ASA", "abandoned", "cost per day"],
+        [[r["point"], *(r[a.path] for a in axes), f"{100 * float(r['service_level']):.1f}%",
+          f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
+          f"{float(r['cost_total']):,.2f}"] for r in rows])
+    page = report.page(f"{first.name}: sweep", f"{len(rows)} points, same seed",
+                       ["<h2>Points</h2>" + table,
+                        report.charts_section({"sweep.png": chart},
+                                              {"sweep": "Service level and cost over the grid."})])
+    (folder / "report.html").write_text(page, encoding="utf-8")
