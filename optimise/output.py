@@ -128,9 +128,10 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
 def write_charts_and_report(
     folder: Path, result: RunResult, requirement: np.ndarray | None, requirement_label: str,
     chart_format: str | None, extra_charts: dict[str, bytes] | None = None,
-    extra_sections: list[str] | None = None,
+    plan_html: str | None = None,
 ) -> None:
-    """``report.html`` (charts embedded) and, when ``chart_format`` is given, the chart files."""
+    """``report.html`` (charts embedded; a plan's report when ``plan_html`` is given) and,
+    when ``chart_format`` is given, the chart files."""
     charts = {**run_charts(result, requirement, requirement_label, "png"), **(extra_charts or {})}
     if chart_format is not None:
         files = charts if chart_format == "png" else {
@@ -138,8 +139,9 @@ def write_charts_and_report(
             **(extra_charts or {})}
         for name, data in files.items():
             (folder / name).write_bytes(data)
-    (folder / "report.html").write_text(report.run_report(result, charts, extra_sections or []),
-                                        encoding="utf-8")
+    page = (report.run_report(result, charts) if plan_html is None
+            else report.plan_report(result, charts, plan_html))
+    (folder / "report.html").write_text(page, encoding="utf-8")
 
 
 def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
@@ -213,7 +215,7 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
         write_charts_and_report(folder, plan.verification, plan.requirement,
                                 "requirement (simulation-corrected)", chart_format,
-                                extra, [plan_section(plan, document)])
+                                extra, plan_section(plan, document))
         optimised = plan.scenario.model_copy(update={"seed": original.seed,
                                                      "replications": original.replications})
         header = (f"# {original.name} with the staffing of ccsim optimise "

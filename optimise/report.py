@@ -96,7 +96,7 @@ def scenario_section(scenario: Scenario) -> str:
     )
 
 
-def results_section(result: RunResult) -> str:
+def results_section(result: RunResult, heading: str = "Results", note: str = "") -> str:
     """Headline KPIs overall and per type, groups, cost, and every interval."""
     s = result.summary
     currency = result.scenario.costs.currency
@@ -114,8 +114,8 @@ def results_section(result: RunResult) -> str:
                       fmt(r.kpis["occupancy"], "occupancy"),
                       fmt(r.kpis["offered"], "offered")] for r in s.intervals]
     return (
-        f"<h2>Results</h2><p>Means over {result.replications} simulated days (seed "
-        f"{result.seed}) with 95% confidence intervals in brackets.</p>"
+        f"<h2>{esc(heading)}</h2><p>Means over {result.replications} simulated days (seed "
+        f"{result.seed}) with 95% confidence intervals in brackets. {esc(note)}</p>"
         + table(["KPI", "all", *names], kpi_rows)
         + "<h3>Agent groups</h3>"
         + table(["group", "answered", "occupancy", "ASA", "staffed hours",
@@ -169,10 +169,21 @@ CAPTIONS = {
 }
 
 
-def run_report(result: RunResult, charts: dict[str, bytes], extra: Sequence[str] = ()) -> str:
-    """``report.html`` of a run (``extra``: sections added after the results)."""
+def run_report(result: RunResult, charts: dict[str, bytes]) -> str:
+    """``report.html`` of a simulation run."""
     s = result.scenario
     return page(f"{s.name}: contact-centre simulation",
                 f"{result.replications} simulated days, seed {result.seed}",
-                [scenario_section(s), results_section(result), *extra,
+                [scenario_section(s), results_section(result), charts_section(charts, CAPTIONS)])
+
+
+def plan_report(verification: RunResult, charts: dict[str, bytes], plan_html: str) -> str:
+    """``report.html`` of an optimised plan: the plan first, then its verifying simulation."""
+    s = verification.scenario
+    note = ("Agent cost here counts on-phone hours only; the plan's cost above is paid hours, "
+            "gross of shrinkage.")
+    return page(f"{s.name}: optimised staffing plan",
+                f"verified on {verification.replications} fresh simulated days",
+                [plan_html, scenario_section(s),
+                 results_section(verification, "Verifying simulation", note),
                  charts_section(charts, CAPTIONS)])

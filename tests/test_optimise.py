@@ -113,6 +113,10 @@ def test_cli_writes_plan_and_a_runnable_optimised_scenario(tmp_path: Path) -> No
     rerun = runner.invoke(app, ["run", str(folder / "scenario.optimised.yaml"),
                                 "--out", str(tmp_path / "rerun")])
     assert rerun.exit_code == 0, rerun.output
+    page = (folder / "report.html").read_text()
+    assert "optimised staffing plan" in page and "<h2>Optimised plan</h2>" in page
+    assert all((folder / f"{name}.png").is_file()
+               for name in ("service_level", "staffing", "occupancy", "abandonment"))
     optimised = yaml.safe_load((folder / "scenario.optimised.yaml").read_text())
     assert optimised["agent_groups"][0]["staffing"] == plan["groups"]["team"]["staffing"]
 
