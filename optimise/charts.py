@@ -36,6 +36,16 @@ def _clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
+def _band(ax: plt.Axes, estimates: list, colour: str, label: str,
+          band_label: str | None = None, scale: float = 100) -> None:
+    """A KPI per interval as a line with its 95% confidence band (CI bounds may be NaN)."""
+    x = np.arange(len(estimates))
+    ax.fill_between(x, [scale * e.lo for e in estimates], [scale * e.hi for e in estimates],
+                    color=colour, alpha=0.18, label=band_label)
+    ax.plot(x, [scale * e.mean for e in estimates], color=colour, marker="o", markersize=3,
+            label=label)
+
+
 def _type_rows(result: RunResult) -> list[tuple[str, list]]:
     """Per contact type, its interval rows of the summary (in interval order)."""
     return [(t.name, [r for r in result.summary.intervals if r.contact_type == t.name])
@@ -49,12 +59,8 @@ def service_level_chart(result: RunResult, fmt: str = "png") -> bytes:
     fig, axes = plt.subplots(len(types), 1, figsize=(10, 2.6 * len(types) + 0.8), squeeze=False)
     for (name, rows), ax, colour in zip(types, axes[:, 0], PALETTE * 4, strict=False):
         target = scenario.service_level_of(scenario.contact_types[scenario.type_index(name)])
-        x = np.arange(len(rows))
-        mean = np.array([100 * r.kpis["service_level"].mean for r in rows])
-        lo = np.array([100 * r.kpis["service_level"].lo for r in rows])
-        hi = np.array([100 * r.kpis["service_level"].hi for r in rows])
-        ax.fill_between(x, lo, hi, color=colour, alpha=0.2, label="95% confidence band")
-        ax.plot(x, mean, color=colour, marker="o", markersize=3, label="service level")
+        _band(ax, [r.kpis["service_level"] for r in rows], colour, "service level",
+              "95% confidence band")
         ax.axhline(100 * target.target, color="#C44E52", linestyle="--",
                    label=f"target {target.target:.0%} in {target.threshold_s:g} s")
         ax.set_ylim(0, 105)
@@ -96,15 +102,11 @@ def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
     scenario, tallies = result.scenario, result.tallies
     clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
     fig, ax = plt.subplots(figsize=(10, 3.8))
-    x = np.arange(len(clocks))
     for g, group in enumerate(scenario.agent_groups):
-        est = [ratio_estimate(tallies.group_sum("busy_s", i, [g]),
-                              tallies.group_sum("staffed_s", i, [g])) for i in x]
-        colour = PALETTE[g % len(PALETTE)]
-        ax.fill_between(x, [100 * e.lo for e in est], [100 * e.hi for e in est],
-                        color=colour, alpha=0.15)
-        ax.plot(x, [100 * e.mean for e in est], color=colour, marker="o", markersize=3,
-                label=group.name)
+        estimates = [ratio_estimate(tallies.group_sum("busy_s", i, [g]),
+                                    tallies.group_sum("staffed_s", i, [g]))
+                     for i in range(len(clocks))]
+        _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name)
     ax.set_ylim(0, 105)
     ax.set_ylabel("occupancy (% of staffed time busy)")
     ax.legend(loc="lower right", fontsize=8)
@@ -118,12 +120,7 @@ def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
     """Abandonment rate per interval and contact type, with 95% bands."""
     fig, ax = plt.subplots(figsize=(10, 3.8))
     for (name, rows), colour in zip(_type_rows(result), PALETTE * 4, strict=False):
-        x = np.arange(len(rows))
-        kpi = [r.kpis["abandon_rate"] for r in rows]
-        ax.fill_between(x, [100 * np.nan_to_num(e.lo) for e in kpi],
-                        [100 * np.nan_to_num(e.hi) for e in kpi], color=colour, alpha=0.15)
-        ax.plot(x, [100 * e.mean for e in kpi], color=colour, marker="o", markersize=3,
-                label=name)
+        _band(ax, [r.kpis["abandon_rate"] for r in rows], colour, name)
         clocks = [r.start for r in rows]
     ax.set_ylim(bottom=0)
     ax.set_ylabel("abandoned (% of offered)")

@@ -25,7 +25,7 @@ from optimise.output import (
     write_plan,
     write_run_report,
 )
-from optimise.plan import optimise_staffing, worker_pool
+from optimise.plan import optimise_staffing
 from optimise.self_service import (
     LeastCompletion,
     apply_option,
@@ -38,7 +38,7 @@ from optimise.sweep import grid, parse_vary, simulate_points, sweep_rows, write_
 from sim.cli import app, check_size, guarded, print_summary, progress_bar, read_scenario
 from sim.loader import ScenarioError
 from sim.results import new_run_dir, write_run_files
-from sim.runner import simulate
+from sim.runner import simulate, worker_pool
 from sim.scenario import Scenario, SelfServiceOption
 
 

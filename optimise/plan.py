@@ -19,11 +19,9 @@ Without shift templates the plan is the corrected per-interval staffing.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,7 +38,7 @@ from optimise.shifts import (
     uncovered,
 )
 from sim.kpis import cost_per_replication
-from sim.runner import RunResult
+from sim.runner import RunResult, worker_pool
 from sim.scenario import Scenario
 
 VERIFY_SEED_OFFSET = 1_000_003
@@ -146,21 +144,6 @@ def _trim_shifts(
                 on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")
     final_cost = float(np.sum(agents * data.cost))
     return ShiftPlan(agents, final_cost, min(plan.bound, final_cost), plan.status, plan.gap), ev
-
-
-@contextmanager
-def worker_pool(workers: int, executor: Executor | None = None) -> Iterator[Executor | None]:
-    """The executor to use: the one given, a local process pool for ``workers`` > 1 (shut down
-    on exit), or None (this process)."""
-    if executor is not None or workers <= 1:
-        yield executor
-        return
-    pool = ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"))
-    try:
-        yield pool
-    finally:
-        pool.shutdown()
 
 
 def optimise_staffing(

@@ -22,7 +22,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from optimise.evaluate import Evaluation, Evaluator
-from optimise.plan import Plan, Stage, compare_methods, optimise_staffing, worker_pool
+from optimise.plan import Plan, Stage, compare_methods, optimise_staffing
+from sim.runner import worker_pool
 from sim.scenario import Optimise, Scenario, SelfService, SelfServiceOption
 
 TODAY = "today"

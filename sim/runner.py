@@ -8,8 +8,9 @@ identical whether the days run in this process, in a local process pool or on a 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sim.kpis import Summary, Tallies, summarise
@@ -30,6 +31,21 @@ class RunResult:
     replications: int
     tallies: Tallies
     summary: Summary
+
+
+@contextmanager
+def worker_pool(workers: int, executor: Executor | None = None) -> Iterator[Executor | None]:
+    """The executor to use: the one given, a local process pool for ``workers`` > 1 (shut down
+    on exit), or None (this process). Pools use ``spawn``, safe whatever threads are running."""
+    if executor is not None or workers <= 1:
+        yield executor
+        return
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> DayTally:
@@ -62,25 +78,11 @@ def simulate(
         raise ValueError(f'"replications" must be >= 1, got {reps}.')
     tasks = [(scenario, run_seed, r) for r in range(reps)]
     days: list[DayTally] = []
-    if executor is None and workers <= 1:
-        results = map(_task, tasks)
-        for day in results:
+    with worker_pool(workers, executor) as pool:
+        for day in (pool.map(_task, tasks) if pool is not None else map(_task, tasks)):
             days.append(day)
             if on_replication:
                 on_replication(len(days))
-    else:
-        own = executor is None
-        pool = executor or ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
-        try:
-            for day in pool.map(_task, tasks):
-                days.append(day)
-                if on_replication:
-                    on_replication(len(days))
-        finally:
-            if own:
-                pool.shutdown()
     tallies = Tallies.stack(days)
     return RunResult(scenario, run_seed, reps, tallies, summarise(tallies, scenario))
 
