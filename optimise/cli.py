@@ -38,7 +38,7 @@ from optimise.sweep import grid, parse_vary, simulate_points, sweep_rows, write_
 from sim.cli import app, check_size, guarded, print_summary, progress_bar, read_scenario
 from sim.loader import ScenarioError
 from sim.results import new_run_dir, write_run_files
-from sim.runner import simulate, worker_pool
+from sim.runner import executor_for, simulate
 from sim.scenario import Scenario, SelfServiceOption
 
 
@@ -59,6 +59,8 @@ Sets = Annotated[list[str] | None, typer.Option(
                   "(repeatable; validated like the file).")]
 Format = Annotated[ChartFormat, typer.Option("--format", help="Chart file format.")]
 Force = Annotated[bool, typer.Option(help="Run even a huge scenario.")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="Run on a Dask cluster: the scheduler's address, e.g. tcp://host:8786.")]
 
 
 @app.command()
@@ -72,15 +74,16 @@ def run(
     set_: Sets = None,
     charts: Annotated[bool, typer.Option(help="Also write the charts as files.")] = False,
     chart_format: Format = ChartFormat.png,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Simulate a scenario and write results/<name>-<timestamp>/ (with report.html)."""
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size(spec, source, reps, force)
-    with progress_bar(reps, "simulating") as bar:
+    with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
         task = bar.add_task("days", total=reps)
-        result = simulate(spec, replications=reps, seed=seed, workers=workers,
+        result = simulate(spec, replications=reps, seed=seed, executor=pool,
                           on_replication=lambda done: bar.update(task, completed=done))
     folder = write_run_report(result, out, chart_format.value if charts else None)
     print_summary(result, folder)
@@ -104,6 +107,7 @@ def optimise(
         help="Keep the scenario's staffing; find the least IVR completion meeting the target.",
     )] = False,
     chart_format: Format = ChartFormat.png,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Find the cheapest staffing on shifts (and self-service options) that meets the service
@@ -112,7 +116,8 @@ def optimise(
     reps = spec.replications if replications is None else replications
     check_size(spec, source, reps, force)
     if fixed_staffing:
-        answers = least_completion(spec, replications=reps, seed=seed)
+        with executor_for(workers, scheduler) as pool:
+            answers = least_completion(spec, replications=reps, seed=seed, executor=pool)
         folder = write_fixed_staffing(spec, answers, seed, reps, out)
         print_fixed_staffing(spec, answers, folder)
         return
@@ -128,14 +133,16 @@ def optimise(
 
     report = None
     try:
-        if options_of(spec):
-            report = optimise_self_service(spec, replications=reps, seed=seed, workers=workers,
-                                           time_limit_s=time_limit, compare=compare,
-                                           on_stage=stage)
-            plan = report.chosen.plan
-        else:
-            plan = optimise_staffing(spec, replications=reps, seed=seed, workers=workers,
-                                     time_limit_s=time_limit, compare=compare, on_stage=stage)
+        with executor_for(workers, scheduler) as pool:
+            if options_of(spec):
+                report = optimise_self_service(spec, replications=reps, seed=seed,
+                                               executor=pool, time_limit_s=time_limit,
+                                               compare=compare, on_stage=stage)
+                plan = report.chosen.plan
+            else:
+                plan = optimise_staffing(spec, replications=reps, seed=seed, executor=pool,
+                                         time_limit_s=time_limit, compare=compare,
+                                         on_stage=stage)
     except ShiftPlanError as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
     folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value)
@@ -168,6 +175,7 @@ def sweep(
     out: Out = Path("results"),
     workers: Workers = 1,
     set_: Sets = None,
+    scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
     """Simulate a grid of what-ifs on common random numbers: a result folder per point,
@@ -180,7 +188,7 @@ def sweep(
     reps = spec.replications if replications is None else replications
     for _, point in points:
         check_size(point, source, reps, force)
-    with worker_pool(workers) as pool, progress_bar(len(points), "sweeping") as bar:
+    with executor_for(workers, scheduler) as pool, progress_bar(len(points), "sweeping") as bar:
         task = bar.add_task("points", total=len(points))
         results = simulate_points(points, replications=reps, seed=seed, executor=pool,
                                   on_point=lambda n: bar.update(task, completed=n))

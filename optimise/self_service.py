@@ -144,15 +144,15 @@ class SelfServiceReport:
 
 def optimise_self_service(
     scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
-    workers: int = 1, time_limit_s: float = 120.0, compare: bool = True,
-    on_stage: Stage | None = None,
+    workers: int = 1, executor: Executor | None = None, time_limit_s: float = 120.0,
+    compare: bool = True, on_stage: Stage | None = None,
 ) -> SelfServiceReport:
     """Choose the self-service options and the staffing together (see the module docstring)."""
     reps = scenario.replications if replications is None else replications
     run_seed = scenario.seed if seed is None else seed
     report = on_stage or (lambda stage, detail: None)
     options = options_of(scenario)
-    with worker_pool(workers) as pool:
+    with worker_pool(workers, executor) as pool:
         chosen, results = choose_self_service(scenario, replications=reps, seed=run_seed,
                                               executor=pool, time_limit_s=time_limit_s,
                                               on_stage=on_stage)

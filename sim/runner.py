@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sim.kpis import Summary, Tallies, summarise
+from sim.loader import ScenarioError
 from sim.model import simulate_day
 from sim.scenario import Scenario
 from sim.tally import DayTally, tally
 
+CONNECT_TIMEOUT_S = 10
+"""How long to wait for a Dask scheduler, seconds."""
 MAX_CONTACTS = 50_000_000
 """Expected contacts over all replications above which a run must be forced."""
 
@@ -46,6 +49,30 @@ def worker_pool(workers: int, executor: Executor | None = None) -> Iterator[Exec
         yield pool
     finally:
         pool.shutdown()
+
+
+@contextmanager
+def executor_for(workers: int = 1, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """Where replications run: a Dask cluster at ``scheduler`` (``tcp://host:8786``), else
+    ``worker_pool(workers)``. An unreachable scheduler is bad input (``ScenarioError``)."""
+    if scheduler is None:
+        with worker_pool(workers) as pool:
+            yield pool
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ScenarioError("--scheduler", [
+            "running on a cluster needs Dask: pip install 'ccsim[cluster]'"]) from None
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ScenarioError("--scheduler", [
+            f"cannot reach the Dask scheduler at {scheduler}: {exc}"]) from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> DayTally:
