@@ -19,6 +19,7 @@ from rich.console import Console
 
 from optimise.compare import comparison_rows, load_run, write_comparison
 from optimise.console import print_comparison, print_fixed_staffing, print_plan, print_sweep
+from optimise.evaluate import TargetError
 from optimise.output import (
     fixed_staffing_json,
     write_charts_and_report,
@@ -143,7 +144,7 @@ def optimise(
                 plan = optimise_staffing(spec, replications=reps, seed=seed, executor=pool,
                                          time_limit_s=time_limit, compare=compare,
                                          on_stage=stage)
-    except ShiftPlanError as exc:
+    except (ShiftPlanError, TargetError) as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
     folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value)
     print_plan(plan, folder, report)

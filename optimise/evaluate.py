@@ -24,6 +24,12 @@ from sim.runner import RunResult, simulate
 from sim.scenario import MeetProbability, Scenario
 from sim.stats import ratio_estimate
 
+
+class TargetError(ValueError):
+    """The target cannot be met by adding agents (say 100% with callers who hang up); the
+    message names the cells still missing."""
+
+
 Staffing = tuple[tuple[int, ...], ...]
 """Agents on the phones, [group][interval]."""
 
@@ -69,6 +75,18 @@ class Evaluation:
         """No cell is significantly below its target (each target is under the cell's upper
         95% bound): the honest verdict on days the optimiser did not tune the plan on."""
         return bool(((self.weight <= 0) | (self.upper >= self.required - 1e-12)).all())
+
+    def describe_missing(self, scenario: Scenario, most: int = 5) -> str:
+        """The worst missing cells, as a planner reads them."""
+        gaps = self.shortfall
+        cells = sorted(zip(*np.nonzero(~self.met), strict=True), key=lambda c: -gaps[c])
+        parts = []
+        for row, k in cells[:most]:
+            when = scenario.horizon.clock(int(row)) if self.score.shape[0] > 1 else "the day"
+            parts.append(f"{scenario.contact_types[k].name} at {when}: "
+                         f"{self.score[row, k]:.3f} < {self.required[row, k]:.3f}")
+        more = f" (and {len(cells) - most} more)" if len(cells) > most else ""
+        return "; ".join(parts) + more
 
     @property
     def shortfall(self) -> np.ndarray:

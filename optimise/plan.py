@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimise.evaluate import Evaluation, Evaluator, as_staffing, with_staffing
+from optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
 from optimise.requirements import erlang_start
 from optimise.search import add_until_met, skill_matrix, trim, unit_costs
 from optimise.shifts import (
@@ -120,7 +120,8 @@ def _close_loop(
             intervals = [row] if ev.score.shape[0] > 1 else range(requirement.shape[1])
             for i in intervals:
                 requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
-    raise RuntimeError(f"the shift plan still misses the target after {max_rounds} rounds")
+    raise TargetError(f"optimise.shifts: the shift plan still misses the target after "
+                      f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
 
 
 def _trim_shifts(
@@ -178,6 +179,10 @@ def _optimise(
 
     on_stage("correct", "simulating the Erlang A staffing")
     staffing, ev = add_until_met(evaluate, start, on_step=lambda s: on_stage("correct", s))
+    if not ev.feasible:
+        raise TargetError(
+            "service_level: the target cannot be met by adding agents (is it reachable with "
+            f"callers who hang up?); still missing: {ev.describe_missing(scenario)}")
     staffing, ev = trim(evaluate, staffing, deadline, on_step=lambda s: on_stage("correct", s))
     requirement = staffing
 

@@ -50,16 +50,21 @@ def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tu
 
 
 def add_until_met(
-    evaluate: Evaluator, staffing: np.ndarray, max_rounds: int = 60,
+    evaluate: Evaluator, staffing: np.ndarray, max_rounds: int = 60, stall_rounds: int = 3,
     on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, Evaluation]:
-    """Add agents until every cell meets its target; return the staffing and its evaluation."""
+    """Add agents until every cell meets its target; return the staffing and its evaluation.
+
+    Stops early (still infeasible) when ``stall_rounds`` rounds in a row do not reduce the
+    total shortfall: more agents do not help, the target is out of reach.
+    """
     scenario = evaluate.scenario
     cost, skills = unit_costs(scenario), skill_matrix(scenario)
     staffing = staffing.copy()
     ev = evaluate(staffing)
+    lowest, stalled = float(ev.shortfall.sum()), 0
     for _ in range(max_rounds):
-        if ev.feasible:
+        if ev.feasible or stalled >= stall_rounds:
             break
         missing = list(zip(*np.nonzero(~ev.met), strict=True))
         tried: dict[tuple[int, int], Evaluation] = {}
@@ -81,6 +86,8 @@ def add_until_met(
         for g, j in picks:
             staffing[g, j] += 1
         ev = evaluate(staffing)
+        total = float(ev.shortfall.sum())
+        lowest, stalled = (total, 0) if total < lowest - 1e-12 else (lowest, stalled + 1)
         if on_step:
             on_step(f"added {len(picks)} agent-intervals, {int((~ev.met).sum())} cells missing")
     return staffing, ev

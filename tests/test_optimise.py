@@ -138,3 +138,26 @@ def test_optimise_needs_an_optimise_block(tmp_path: Path) -> None:
     result = runner.invoke(app, ["optimise", str(write(tmp_path, scenario))])
     assert result.exit_code == 2
     assert "optimise (top level): is required by ccsim optimise" in result.stderr
+
+
+def test_unreachable_target_is_exit_2_naming_the_cells(tmp_path: Path) -> None:
+    # sales is only the second skill of the one group, and priority routing makes it wait
+    # 30 s for overflow: answering it within 20 s is out of reach whatever the staffing
+    scenario = Scenario.model_validate({
+        "name": "misrouted", "horizon": {"interval_minutes": 60, "intervals": 2},
+        "replications": 4, "service_level": {"threshold_s": 20, "target": 0.8},
+        "contact_types": [
+            {"name": name, "arrivals": {"per_interval": [60, 60]},
+             "handle_time": {"distribution": "exponential", "mean": 120}}
+            for name in ("service", "sales")],
+        "agent_groups": [{"name": "team", "skills": ["service", "sales"], "staffing": 1,
+                          "cost_per_hour": 20}],
+        "routing": {"policy": "priority", "overflow_after_s": 30},
+        "optimise": {"level": "interval"},
+    })
+    result = runner.invoke(app, ["optimise", str(write(tmp_path, scenario)), "--out",
+                                 str(tmp_path / "out"), "--no-compare"])
+    assert result.exit_code == 2, result.output
+    assert "service_level: the target cannot be met by adding agents" in result.stderr
+    assert "sales at 08:00: 0.000 < 0.800" in result.stderr
+    assert not (tmp_path / "out").exists()
