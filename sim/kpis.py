@@ -118,16 +118,18 @@ def slice_kpis(
 
 
 def per_replication(
-    tallies: Tallies, key: str, intervals: slice | int = slice(None), types: list[int] | None = None
+    tallies: Tallies, key: str, intervals: slice | int = slice(None),
+    types: list[int] | None = None, groups: list[int] | None = None,
 ) -> np.ndarray:
-    """Each replication's own value of a KPI (ratio or count) for a slice of the day."""
+    """Each replication's own value of a KPI (ratio or count) for a slice of the day
+    (occupancy over ``groups``, all groups by default)."""
     types = list(range(tallies.by_type.shape[-1])) if types is None else types
     if key in RATIOS:
         num, den = RATIOS[key]
         return per_replication_ratio(tallies.type_sum(num, intervals, types),
                                      tallies.type_sum(den, intervals, types))
     if key == "occupancy":
-        groups = list(range(tallies.by_group.shape[-1]))
+        groups = list(range(tallies.by_group.shape[-1])) if groups is None else groups
         return per_replication_ratio(tallies.group_sum("busy_s", intervals, groups),
                                      tallies.group_sum("staffed_s", intervals, groups))
     return tallies.type_sum(key, intervals, types)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sim.kpis import KPI_KEYS, per_replication
+from sim.kpis import KPI_KEYS, per_replication, skilled_groups
 from sim.loader import dump_scenario
 from sim.runner import RunResult
 from sim.scenario import Scenario
@@ -61,18 +61,20 @@ def write_intervals_csv(result: RunResult, path: Path) -> None:
 
 
 def write_replications_csv(result: RunResult, path: Path) -> None:
-    """Each replication's own day-level KPIs, overall ("all") and per contact type."""
-    types = result.scenario.contact_types
-    slices = [("all", None)] + [(t.name, [k]) for k, t in enumerate(types)]
+    """Each replication's own day-level KPIs, overall ("all") and per contact type (a type's
+    occupancy is that of the groups with its skill, as in ``summary.json``)."""
+    scenario = result.scenario
+    slices = [("all", None, None)] + [
+        (t.name, [k], skilled_groups(scenario, [k])) for k, t in enumerate(scenario.contact_types)
+    ]
     with path.open("w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["replication", "contact_type", *KPI_KEYS])
-        for name, sel in slices:
-            values = {k: per_replication(result.tallies, k, types=sel) for k in KPI_KEYS
-                      if k != "occupancy" or sel is None}
+        for name, types, groups in slices:
+            values = {k: per_replication(result.tallies, k, types=types, groups=groups)
+                      for k in KPI_KEYS}
             for r in range(result.replications):
-                cells = [_number(values[k][r]) if k in values else "" for k in KPI_KEYS]
-                out.writerow([r, name, *cells])
+                out.writerow([r, name, *(_number(values[k][r]) for k in KPI_KEYS)])
 
 
 def new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:

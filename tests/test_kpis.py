@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,3 +94,19 @@ def test_mean_estimate_student_t() -> None:
     e = mean_estimate(np.array([1.0, 2.0, 3.0]))
     assert e.mean == 2 and (e.hi - e.lo) / 2 == pytest.approx(4.302652730 / math.sqrt(3))
     assert math.isnan(mean_estimate(np.array([5.0])).lo)
+
+
+def test_each_replications_own_values_match_the_summary_for_one_day() -> None:
+    from sim.kpis import KPI_KEYS, per_replication, skilled_groups
+    from sim.loader import load_scenario
+    from sim.runner import simulate
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" /
+                             "multiskill.yaml")
+    result = simulate(scenario, replications=1)
+    for k, t in enumerate(scenario.contact_types):
+        for key in KPI_KEYS:
+            own = per_replication(result.tallies, key, types=[k],
+                                  groups=skilled_groups(scenario, [k]))[0]
+            expected = result.summary.by_contact_type[t.name][key].mean
+            assert own == pytest.approx(expected, nan_ok=True), (t.name, key)
