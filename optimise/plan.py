@@ -193,15 +193,17 @@ def _optimise(
         staffing = shifts.on_phone_staffing(data)
 
     on_stage("verify", f"{reps} fresh simulated days")
-    verification = evaluate.run(tuple(map(tuple, staffing)), seed + VERIFY_SEED_OFFSET)
-    verified = evaluate.judge(as_staffing(staffing), verification)
+    final = as_staffing(staffing)
+    verification = evaluate.run(final, seed + VERIFY_SEED_OFFSET)
+    verified = evaluate.judge(final, verification)
     planned = with_staffing(scenario, staffing)
     cost = plan_cost(planned, staffing, shifts, verification)
+    seconds = time.monotonic() - began  # finding the plan; the comparisons are extra
     comparisons = (compare_methods(scenario, reps, seed, pool, time_limit_s, cost["agents"],
                                    on_stage) if compare else {})
     return Plan(planned, start, requirement, staffing, shifts, data, cost, verification,
-                verified, seed, reps, evaluate.simulations, evaluate.contacts,
-                time.monotonic() - began, comparisons)
+                verified, seed, reps, evaluate.simulations, evaluate.contacts, seconds,
+                comparisons)
 
 
 def plan_cost(scenario: Scenario, staffing: np.ndarray, shifts: ShiftPlan | None,
