@@ -29,8 +29,6 @@ RATIOS = {  # KPI: (numerator, denominator) among the type fields; occupancy is 
     "abandon_rate": ("abandoned", "offered"),
     "containment": ("self_served", "ivr_entered"),
 }
-COUNTS = ("offered", "answered", "abandoned", "self_served", "redials")
-COST_KEYS = ("agents", "self_service", "abandonment", "total")
 
 _T = {name: i for i, name in enumerate(TYPE_FIELDS)}
 _G = {name: i for i, name in enumerate(GROUP_FIELDS)}

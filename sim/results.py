@@ -108,8 +108,3 @@ def write_run_files(result: RunResult, folder: Path, scenario: Scenario | None =
         update={"seed": result.seed, "replications": result.replications}
     )
     (folder / "scenario.yaml").write_text(dump_scenario(ran))
-
-
-def write_run(result: RunResult, parent: Path) -> Path:
-    """Write a run's result folder under ``parent``; return its path."""
-    return new_run_dir(parent, result.scenario.name, lambda f: write_run_files(result, f))
