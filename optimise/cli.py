@@ -100,7 +100,8 @@ def optimise(
     workers: Workers = 1,
     set_: Sets = None,
     time_limit: Annotated[float, typer.Option(
-        min=1, help="Seconds for the shift IP, and the budget of the trimming searches.")] = 120,
+        min=1, help="Seconds for the improving searches (trimming, cutting planes) and for "
+                    "each shift IP solve.")] = 90,
     compare: Annotated[bool, typer.Option(
         help="Also cost the two-step Erlang C method and separate specialists.")] = True,
     fixed_staffing: Annotated[bool, typer.Option(

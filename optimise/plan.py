@@ -10,7 +10,9 @@ Stages (each reported through ``on_stage``):
 4. **close the loop**: simulate the shift plan's coverage; where it misses, raise the
    requirement there and solve again; then take agents off shifts one at a time while the
    simulated target still holds (the IP covers the requirement, but lumpy shifts leave slack
-   that the queue dynamics may not need);
+   that the queue dynamics may not need); then refine the shift mix by simulation-based
+   cutting planes within the time left (``optimise.cuts``), keeping a cheaper plan only if it
+   also holds on hold-out days;
 5. **verify**: simulate the final plan on fresh seeds (``seed + VERIFY_SEED_OFFSET``).
 
 Without shift templates the plan is the corrected per-interval staffing.
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimise.cuts import refine
 from optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
 from optimise.requirements import erlang_start
 from optimise.search import add_until_met, skill_matrix, trim, unit_costs
@@ -154,11 +157,15 @@ def optimise_staffing(
     seed: int | None = None,
     workers: int = 1,
     executor: Executor | None = None,
-    time_limit_s: float = 120.0,
+    time_limit_s: float = 90.0,
     compare: bool = True,
     on_stage: Stage = _quiet,
 ) -> Plan:
-    """Optimise the staffing of ``scenario`` (which must have an ``optimise:`` block)."""
+    """Optimise the staffing of ``scenario`` (which must have an ``optimise:`` block).
+
+    ``time_limit_s`` bounds the improving searches (trimming, cutting planes) and each IP
+    solve; the start, the correction to feasibility and the verification always run.
+    """
     if scenario.optimise is None:
         raise ValueError("the scenario has no optimise: block")
     reps = scenario.replications if replications is None else replications
@@ -190,6 +197,8 @@ def _optimise(
     if scenario.optimise and scenario.optimise.shifts:
         requirement, data, shifts, ev = _close_loop(evaluate, requirement, time_limit_s, on_stage)
         shifts, ev = _trim_shifts(evaluate, data, shifts, deadline, on_stage)
+        shifts, ev = refine(evaluate, data, shifts, ev, deadline, time_limit_s,
+                            on_step=lambda s: on_stage("shifts", s))
         staffing = shifts.on_phone_staffing(data)
 
     on_stage("verify", f"{reps} fresh simulated days")

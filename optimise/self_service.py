@@ -93,7 +93,7 @@ def choose_self_service(
     replications: int | None = None,
     seed: int | None = None,
     executor: Executor | None = None,
-    time_limit_s: float = 120.0,
+    time_limit_s: float = 90.0,
     on_stage: Stage | None = None,
 ) -> tuple[OptionResult, list[OptionResult]]:
     """Optimise staffing for every combination searched; return the cheapest and all."""
@@ -144,7 +144,7 @@ class SelfServiceReport:
 
 def optimise_self_service(
     scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
-    workers: int = 1, executor: Executor | None = None, time_limit_s: float = 120.0,
+    workers: int = 1, executor: Executor | None = None, time_limit_s: float = 90.0,
     compare: bool = True, on_stage: Stage | None = None,
 ) -> SelfServiceReport:
     """Choose the self-service options and the staffing together (see the module docstring)."""
@@ -172,7 +172,7 @@ def optimise_self_service(
 def marginal_value(
     chosen: OptionResult, scenario: Scenario, options: dict[str, list[SelfServiceOption]], *,
     replications: int | None = None, seed: int | None = None, executor: Executor | None = None,
-    time_limit_s: float = 120.0, step: float = 0.05,
+    time_limit_s: float = 90.0, step: float = 0.05,
 ) -> dict[str, float]:
     """Per contact type with an IVR: what one more point (0.01) of completion saves per day at
     the chosen option, with staffing re-optimised; a central difference over ±``step``

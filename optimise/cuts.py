@@ -1,0 +1,161 @@
+"""Refining a shift plan with simulation-based cutting planes.
+
+Following Atlason, Epelman & Henderson (2004) and Cezik & L'Ecuyer (2008): around the current
+plan, the service level of every interval × contact type is linearised from finite
+differences on common random numbers (one agent fewer in each group and interval), and those
+linear cuts replace the fixed requirement in the shift IP. The IP then looks for a cheaper
+mix of shifts whose coverage keeps every linearised service level on target, within a trust
+region of a few agents per interval (the linearisation is only local). The candidate is
+simulated; it replaces the plan only if it meets the target and costs less. Cuts from every
+visited plan are kept, so the IP learns where the service level bends.
+
+The harder a plan is tuned to one sample of days, the more it exploits that sample's luck, and
+cutting planes tune hard: a candidate is therefore also checked on a hold-out sample of days
+(target within its 95% interval there) before it is kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.contrib.solver.common.results import SolutionStatus
+
+from optimise.evaluate import Evaluation, Evaluator
+from optimise.search import skill_matrix
+from optimise.shifts import ShiftData, ShiftPlan
+
+TRUST_AGENTS = 2
+"""How far (agents on the phones, per group and interval) a candidate may move from the plan."""
+HOLDOUT_SEED_OFFSET = 2_000_003
+"""Refinements are kept only if they also hold on days seeded seed + this (never the
+optimisation's days, nor the verification's)."""
+
+
+@dataclass(frozen=True)
+class Cut:
+    """``score[cell] + sum(slope[g, i] * (y[g, i] - at[g, i])) >= required`` for one cell."""
+
+    required: float
+    score: float
+    slope: np.ndarray
+    at: np.ndarray
+
+
+def cuts_at(evaluate: Evaluator, ev: Evaluation, skills: np.ndarray) -> list[Cut]:
+    """Linearise every cell with callers at ``ev``'s staffing by backward differences: the loss
+    of one agent in each group and interval (the interval itself and the one after it, as a
+    queue spills over). Slopes are clipped at 0: more agents never hurt."""
+    staffing = np.asarray(ev.staffing)
+    n_rows = ev.score.shape[0]
+    loss: dict[tuple[int, int], Evaluation] = {}
+    for g, i in np.argwhere(staffing > 0):
+        fewer = staffing.copy()
+        fewer[g, i] -= 1
+        loss[(int(g), int(i))] = evaluate(fewer)
+    cuts = []
+    for row, k in zip(*np.nonzero(ev.weight > 0), strict=True):
+        slope = np.zeros(staffing.shape)
+        for (g, i), trial in loss.items():
+            if skills[g, k] and (n_rows == 1 or i in (row - 1, row)):
+                slope[g, i] = max(0.0, float(np.nan_to_num(ev.score[row, k])
+                                             - np.nan_to_num(trial.score[row, k])))
+        cuts.append(Cut(float(ev.required[row, k]), float(np.nan_to_num(ev.score[row, k])),
+                        slope, staffing.astype(float)))
+    return cuts
+
+
+def solve_with_cuts(data: ShiftData, cuts: list[Cut], centre: np.ndarray,
+                    time_limit_s: float) -> np.ndarray | None:
+    """The cheapest shift plan meeting every cut within the trust region around ``centre``
+    (on-phone staffing); None when the IP finds none."""
+    n_g, n_s = data.allowed.shape
+    n_i = data.cover.shape[1]
+    m = pyo.ConcreteModel(name="shift_cuts")
+    m.GS = pyo.Set(dimen=2, initialize=[(g, s) for g in range(n_g) for s in range(n_s)
+                                        if data.allowed[g, s]])
+    m.GI = pyo.Set(dimen=2, initialize=[(g, i) for g in range(n_g) for i in range(n_i)])
+    m.C = pyo.RangeSet(0, len(cuts) - 1)
+    m.x = pyo.Var(m.GS, domain=pyo.NonNegativeIntegers)
+    # y: whole agents on the phones; the simulation staffs floor(coverage) >= y, and the cuts
+    # have non-negative slopes, so what satisfies them in y satisfies them as simulated
+    m.y = pyo.Var(m.GI, domain=pyo.NonNegativeIntegers)
+
+    def coverage_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
+        return m.y[g, i] <= sum(data.on_phone * data.cover[s, i] * m.x[g, s]
+                                for (gg, s) in m.GS if gg == g)
+
+    def trust_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
+        return m.y[g, i] >= centre[g, i] - TRUST_AGENTS
+
+    def cut_rule(m: pyo.ConcreteModel, c: int) -> object:
+        cut = cuts[c]
+        terms = [cut.slope[g, i] * (m.y[g, i] - cut.at[g, i])
+                 for g, i in zip(*np.nonzero(cut.slope), strict=True)]
+        if not terms:
+            return pyo.Constraint.Skip
+        return cut.score + sum(terms) >= cut.required
+
+    m.coverage = pyo.Constraint(m.GI, rule=coverage_rule)
+    m.trust = pyo.Constraint(m.GI, rule=trust_rule)
+    m.cuts = pyo.Constraint(m.C, rule=cut_rule)
+    m.cost = pyo.Objective(expr=sum(data.cost[g, s] * m.x[g, s] for (g, s) in m.GS),
+                           sense=pyo.minimize)
+    result = SolverFactory("highs").solve(m, time_limit=time_limit_s, rel_gap=1e-6,
+                                          raise_exception_on_nonoptimal_result=False,
+                                          load_solutions=False)
+    if result.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
+        return None
+    result.solution_loader.load_vars()
+    agents = np.zeros((n_g, n_s), dtype=int)
+    for g, s in m.GS:
+        agents[g, s] = round(pyo.value(m.x[g, s]))
+    return agents
+
+
+def refine(
+    evaluate: Evaluator, data: ShiftData, plan: ShiftPlan, ev: Evaluation, deadline: float,
+    time_limit_s: float, rounds: int = 4, on_step: Callable[[str], None] | None = None,
+) -> tuple[ShiftPlan, Evaluation]:
+    """Improve a feasible shift plan by simulation-based cutting planes (module docstring).
+
+    A round (finite differences, IP, one simulation) starts only if the last one would still
+    fit before ``deadline``: the refinement uses the time left, never more.
+    """
+    skills = skill_matrix(evaluate.scenario)
+    best, best_ev = plan, ev
+    cuts: list[Cut] = []
+    centre_ev = ev
+    last_round = 0.0
+    for round_ in range(rounds):
+        began = time.monotonic()
+        if began + last_round > deadline:
+            break
+        cuts += cuts_at(evaluate, centre_ev, skills)
+        agents = solve_with_cuts(data, cuts, np.asarray(centre_ev.staffing, dtype=float),
+                                 time_limit_s)
+        if agents is None:
+            break
+        cost = float(np.sum(agents * data.cost))
+        if cost >= best.cost - 1e-9:
+            break
+        candidate = ShiftPlan(agents, cost, best.bound, best.status, best.gap)
+        trial = evaluate(candidate.on_phone_staffing(data))
+        if on_step:
+            verdict = "meets the target" if trial.feasible else "misses, cut added"
+            on_step(f"cutting planes, round {round_ + 1}: cost {cost:,.2f} {verdict}")
+        if trial.feasible and _holds_out(evaluate, trial):
+            best, best_ev = candidate, trial
+        centre_ev = trial
+        last_round = time.monotonic() - began
+    return best, best_ev
+
+
+def _holds_out(evaluate: Evaluator, ev: Evaluation) -> bool:
+    """Does the staffing also meet the target (within its 95% interval) on hold-out days?"""
+    holdout = evaluate.run(ev.staffing, evaluate.seed + HOLDOUT_SEED_OFFSET)
+    return evaluate.judge(ev.staffing, holdout).within_ci
