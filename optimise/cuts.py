@@ -143,12 +143,15 @@ def refine(
         cost = float(np.sum(agents * data.cost))
         if cost >= best.cost - 1e-9:
             break
-        candidate = ShiftPlan(agents, cost, best.bound, best.status, best.gap)
+        candidate = best.with_agents(agents, data)
         trial = evaluate(candidate.on_phone_staffing(data))
+        kept = trial.feasible and _holds_out(evaluate, trial)
         if on_step:
-            verdict = "meets the target" if trial.feasible else "misses, cut added"
+            verdict = ("meets the target, kept" if kept else
+                       "meets the target but not on hold-out days" if trial.feasible else
+                       "misses, cut added")
             on_step(f"cutting planes, round {round_ + 1}: cost {cost:,.2f} {verdict}")
-        if trial.feasible and _holds_out(evaluate, trial):
+        if kept:
             best, best_ev = candidate, trial
         centre_ev = trial
         last_round = time.monotonic() - began

@@ -60,8 +60,11 @@ def plan_json(plan: Plan) -> dict[str, object]:
                         "length_h": template.length_h, "agents": plan.shifts.agents[g, k],
                         "cost": plan.shifts.agents[g, k] * plan.shift_data.cost[g, k],
                     })
-        solver = {"name": "highs", "status": plan.shifts.status, "objective": plan.shifts.cost,
-                  "bound": plan.shifts.bound, "gap": plan.shifts.gap}
+    if plan.ip is not None:
+        solver = {"name": "highs", "status": plan.ip.status, "objective": plan.ip.cost,
+                  "bound": plan.ip.bound, "gap": plan.ip.gap,
+                  "covers": "the simulation-corrected requirement; the final plan's cost "
+                            "(cost.agents) is lower after trimming and cutting planes"}
     verified = plan.verified
     cells = []
     for row in range(verified.score.shape[0]):

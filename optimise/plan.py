@@ -59,6 +59,9 @@ class Plan:
     requirement: np.ndarray
     staffing: np.ndarray
     shifts: ShiftPlan | None
+    """The final shift plan (after trimming and refinement)."""
+    ip: ShiftPlan | None
+    """The requirement IP's solution as solved (its status, objective, bound and gap)."""
     shift_data: ShiftData | None
     cost: dict[str, float]
     verification: RunResult
@@ -140,14 +143,12 @@ def _trim_shifts(
                            key=lambda gs: -data.cost[gs[0], gs[1]]):
             fewer = agents.copy()
             fewer[g, s] -= 1
-            trial_plan = ShiftPlan(fewer, float(np.sum(fewer * data.cost)), plan.bound,
-                                   plan.status, plan.gap)
+            trial_plan = plan.with_agents(fewer, data)
             trial = evaluate(trial_plan.on_phone_staffing(data))
             if trial.feasible:
                 agents, ev, removed = fewer, trial, True
                 on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")
-    final_cost = float(np.sum(agents * data.cost))
-    return ShiftPlan(agents, final_cost, min(plan.bound, final_cost), plan.status, plan.gap), ev
+    return plan.with_agents(agents, data), ev
 
 
 def optimise_staffing(
@@ -193,10 +194,10 @@ def _optimise(
     staffing, ev = trim(evaluate, staffing, deadline, on_step=lambda s: on_stage("correct", s))
     requirement = staffing
 
-    shifts = data = None
+    shifts = ip = data = None
     if scenario.optimise and scenario.optimise.shifts:
-        requirement, data, shifts, ev = _close_loop(evaluate, requirement, time_limit_s, on_stage)
-        shifts, ev = _trim_shifts(evaluate, data, shifts, deadline, on_stage)
+        requirement, data, ip, ev = _close_loop(evaluate, requirement, time_limit_s, on_stage)
+        shifts, ev = _trim_shifts(evaluate, data, ip, deadline, on_stage)
         shifts, ev = refine(evaluate, data, shifts, ev, deadline, time_limit_s,
                             on_step=lambda s: on_stage("shifts", s))
         staffing = shifts.on_phone_staffing(data)
@@ -210,7 +211,7 @@ def _optimise(
     seconds = time.monotonic() - began  # finding the plan; the comparisons are extra
     comparisons = (compare_methods(scenario, reps, seed, pool, time_limit_s, cost["agents"],
                                    on_stage) if compare else {})
-    return Plan(planned, start, requirement, staffing, shifts, data, cost, verification,
+    return Plan(planned, start, requirement, staffing, shifts, ip, data, cost, verification,
                 verified, seed, reps, evaluate.simulations, evaluate.contacts, seconds,
                 comparisons)
 

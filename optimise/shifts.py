@@ -53,6 +53,12 @@ class ShiftPlan:
     status: str
     gap: float
 
+    def with_agents(self, agents: np.ndarray, data: ShiftData) -> ShiftPlan:
+        """Another plan for the same instance (after trimming or refining); the solver's
+        account (status, bound, gap) stays with the IP solution, recorded separately."""
+        return ShiftPlan(agents, float(np.sum(agents * data.cost)), self.bound, self.status,
+                         self.gap)
+
     def on_phone_staffing(self, data: ShiftData) -> np.ndarray:
         """Agents on the phones, [group, interval], rounded down to whole agents."""
         covered = data.on_phone * self.agents @ data.cover
