@@ -22,12 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import SolutionStatus
 
 from optimise.evaluate import Evaluation, Evaluator
 from optimise.search import skill_matrix
-from optimise.shifts import ShiftData, ShiftPlan
+from optimise.shifts import ShiftData, ShiftPlan, add_shift_choice, on_phone_expr, solve_model
 
 TRUST_AGENTS = 2
 """How far (agents on the phones, per group and interval) a candidate may move from the plan."""
@@ -73,21 +71,17 @@ def solve_with_cuts(data: ShiftData, cuts: list[Cut], centre: np.ndarray,
                     time_limit_s: float) -> np.ndarray | None:
     """The cheapest shift plan meeting every cut within the trust region around ``centre``
     (on-phone staffing); None when the IP finds none."""
-    n_g, n_s = data.allowed.shape
-    n_i = data.cover.shape[1]
+    n_g, n_i = data.allowed.shape[0], data.cover.shape[1]
     m = pyo.ConcreteModel(name="shift_cuts")
-    m.GS = pyo.Set(dimen=2, initialize=[(g, s) for g in range(n_g) for s in range(n_s)
-                                        if data.allowed[g, s]])
+    add_shift_choice(m, data)
     m.GI = pyo.Set(dimen=2, initialize=[(g, i) for g in range(n_g) for i in range(n_i)])
     m.C = pyo.RangeSet(0, len(cuts) - 1)
-    m.x = pyo.Var(m.GS, domain=pyo.NonNegativeIntegers)
     # y: whole agents on the phones; the simulation staffs floor(coverage) >= y, and the cuts
     # have non-negative slopes, so what satisfies them in y satisfies them as simulated
     m.y = pyo.Var(m.GI, domain=pyo.NonNegativeIntegers)
 
     def coverage_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
-        return m.y[g, i] <= sum(data.on_phone * data.cover[s, i] * m.x[g, s]
-                                for (gg, s) in m.GS if gg == g)
+        return m.y[g, i] <= on_phone_expr(m, data, g, i)
 
     def trust_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
         return m.y[g, i] >= centre[g, i] - TRUST_AGENTS
@@ -103,18 +97,7 @@ def solve_with_cuts(data: ShiftData, cuts: list[Cut], centre: np.ndarray,
     m.coverage = pyo.Constraint(m.GI, rule=coverage_rule)
     m.trust = pyo.Constraint(m.GI, rule=trust_rule)
     m.cuts = pyo.Constraint(m.C, rule=cut_rule)
-    m.cost = pyo.Objective(expr=sum(data.cost[g, s] * m.x[g, s] for (g, s) in m.GS),
-                           sense=pyo.minimize)
-    result = SolverFactory("highs").solve(m, time_limit=time_limit_s, rel_gap=1e-6,
-                                          raise_exception_on_nonoptimal_result=False,
-                                          load_solutions=False)
-    if result.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
-        return None
-    result.solution_loader.load_vars()
-    agents = np.zeros((n_g, n_s), dtype=int)
-    for g, s in m.GS:
-        agents[g, s] = round(pyo.value(m.x[g, s]))
-    return agents
+    return solve_model(m, data, time_limit_s)[1]
 
 
 def refine(

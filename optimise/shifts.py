@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -123,54 +124,73 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def build_shift_model(data: ShiftData) -> pyo.ConcreteModel:
-    """The shift IP: x[g, s] agents of group g on shift s, covering the requirement."""
-    m = pyo.ConcreteModel(name="shifts")
+def add_shift_choice(m: pyo.ConcreteModel, data: ShiftData) -> None:
+    """The decision shared by every shift model: ``x[g, s]`` agents of group g on shift s
+    (allowed pairs only), and the objective, their paid cost."""
     n_g, n_s = data.allowed.shape
-    m.G = pyo.RangeSet(0, n_g - 1)
-    m.S = pyo.RangeSet(0, n_s - 1)
-    m.I = pyo.RangeSet(0, data.requirement.shape[1] - 1)
     m.GS = pyo.Set(dimen=2, initialize=[(g, s) for g in range(n_g) for s in range(n_s)
                                         if data.allowed[g, s]])
-    m.requirement = pyo.Param(m.G, m.I, mutable=True,
-                              initialize=lambda m, g, i: float(data.requirement[g, i]))
     m.x = pyo.Var(m.GS, domain=pyo.NonNegativeIntegers)
-
-    def cover_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
-        terms = [data.on_phone * data.cover[s, i] * m.x[g, s] for (gg, s) in m.GS
-                 if gg == g and data.cover[s, i] > 0]
-        if data.requirement[g, i] <= 0:
-            return pyo.Constraint.Skip
-        return sum(terms) >= m.requirement[g, i]
-
-    m.cover = pyo.Constraint(m.G, m.I, rule=cover_rule)
 
     def cost_rule(m: pyo.ConcreteModel) -> object:
         return sum(data.cost[g, s] * m.x[g, s] for (g, s) in m.GS)
 
     m.cost = pyo.Objective(rule=cost_rule, sense=pyo.minimize)
+
+
+def on_phone_expr(m: pyo.ConcreteModel, data: ShiftData, g: int, i: int) -> object:
+    """Agents of group g on the phones in interval i, as an expression of ``x``."""
+    return sum(data.on_phone * data.cover[s, i] * m.x[gg, s] for (gg, s) in m.GS
+               if gg == g and data.cover[s, i] > 0)
+
+
+def build_shift_model(data: ShiftData) -> pyo.ConcreteModel:
+    """The shift IP: x[g, s] agents of group g on shift s, covering the requirement."""
+    m = pyo.ConcreteModel(name="shifts")
+    n_g = data.allowed.shape[0]
+    m.G = pyo.RangeSet(0, n_g - 1)
+    m.I = pyo.RangeSet(0, data.requirement.shape[1] - 1)
+    add_shift_choice(m, data)
+    m.requirement = pyo.Param(m.G, m.I, mutable=True,
+                              initialize=lambda m, g, i: float(data.requirement[g, i]))
+
+    def cover_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
+        if data.requirement[g, i] <= 0:
+            return pyo.Constraint.Skip
+        return on_phone_expr(m, data, g, i) >= m.requirement[g, i]
+
+    m.cover = pyo.Constraint(m.G, m.I, rule=cover_rule)
     return m
+
+
+def solve_model(m: pyo.ConcreteModel, data: ShiftData, time_limit_s: float,
+                mip_gap: float = 1e-6) -> tuple[Any, np.ndarray | None]:
+    """Solve a shift model with HiGHS: the solver's result, and ``agents[g, s]`` (None when
+    it found no plan)."""
+    result = SolverFactory("highs").solve(m, time_limit=time_limit_s, rel_gap=mip_gap,
+                                          raise_exception_on_nonoptimal_result=False,
+                                          load_solutions=False)
+    if result.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
+        return result, None
+    result.solution_loader.load_vars()
+    agents = np.zeros(data.allowed.shape, dtype=int)
+    for g, s in m.GS:
+        agents[g, s] = round(pyo.value(m.x[g, s]))
+    return result, agents
 
 
 def solve_shifts(data: ShiftData, time_limit_s: float = 60.0, mip_gap: float = 1e-6) -> ShiftPlan:
     """Solve the shift IP with HiGHS; raise ``ShiftPlanError`` when no plan exists."""
-    model = build_shift_model(data)
-    solver = SolverFactory("highs")
-    result = solver.solve(model, time_limit=time_limit_s, rel_gap=mip_gap,
-                          raise_exception_on_nonoptimal_result=False, load_solutions=False)
+    result, agents = solve_model(build_shift_model(data), data, time_limit_s, mip_gap)
     if result.termination_condition in (TerminationCondition.provenInfeasible,
                                         TerminationCondition.infeasibleOrUnbounded):
         raise ShiftPlanError("optimise.shifts: the templates cannot cover the requirement")
-    if result.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
+    if agents is None:
         raise RuntimeError(f"the shift IP ended without a plan: {result.termination_condition}")
-    result.solution_loader.load_vars()
-    agents = np.zeros(data.allowed.shape)
-    for g, s in model.GS:
-        agents[g, s] = round(pyo.value(model.x[g, s]))
     cost = float(np.sum(agents * data.cost))
     bound = result.objective_bound if result.objective_bound is not None else cost
     gap = 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
     optimal = result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
-    return ShiftPlan(agents.astype(int), cost, float(bound),
+    return ShiftPlan(agents, cost, float(bound),
                      "optimal" if optimal else str(result.termination_condition.name),
                      0.0 if math.isclose(gap, 0, abs_tol=1e-9) else gap)
