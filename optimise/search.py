@@ -21,6 +21,9 @@ import numpy as np
 from optimise.evaluate import Evaluation, Evaluator
 from sim.scenario import Scenario
 
+DAY_CANDIDATES = 4
+"""Under ``level: day``, agents are tried in this many of a type's worst intervals."""
+
 
 def unit_costs(scenario: Scenario) -> np.ndarray:
     """Cost of one on-phone agent for one interval, per group (gross of shrinkage)."""
@@ -39,13 +42,18 @@ def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tu
     """(group, interval) pairs that may help cell (row, k), the most promising interval last.
 
     Under ``level: interval`` a cell is helped from its own interval or the one before; under
-    ``level: day`` from any interval with callers of the type, busiest last.
+    ``level: day`` from the ``DAY_CANDIDATES`` intervals where the type does worst, worst last.
     """
     if ev.score.shape[0] > 1:
         intervals = [j for j in (row - 1, row) if j >= 0]
     else:
-        offered = ev.result.tallies.cell_means("offered")[:, k]
-        intervals = [int(j) for j in np.argsort(offered, kind="stable") if offered[j] > 0]
+        tallies = ev.result.tallies
+        in_time = tallies.cell_means("in_time")[:, k]
+        offered = tallies.cell_means("sl_denominator")[:, k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            level = np.where(offered > 0, in_time / offered, np.inf)
+        worst = [int(j) for j in np.argsort(level, kind="stable") if offered[j] > 0]
+        intervals = worst[:DAY_CANDIDATES][::-1]
     return [(int(g), j) for j in intervals for g in np.flatnonzero(skills[:, k])]
 
 
@@ -93,17 +101,45 @@ def add_until_met(
     return staffing, ev
 
 
+def scale_down(
+    evaluate: Evaluator, staffing: np.ndarray, ev: Evaluation, steps: int = 5
+) -> tuple[np.ndarray, Evaluation]:
+    """The coarse trim: per group (dearest first), the largest share of its agents that can go
+    in every interval at once while the target holds, by bisection over ``steps`` halvings.
+
+    One agent at a time costs a simulation per agent; a group with much slack (a day-level
+    target, a generous start) gives most of it back here in a handful of simulations.
+    """
+    cost = unit_costs(evaluate.scenario)
+    for g in sorted(range(staffing.shape[0]), key=lambda gg: -cost[gg]):
+        lo, hi = 0.0, 1.0  # share that can go: lo is known to work
+        for _ in range(steps):
+            mid = (lo + hi) / 2
+            fewer = staffing.copy()
+            fewer[g] = np.ceil(staffing[g] * (1 - mid) - 1e-9).astype(int)
+            trial = evaluate(fewer)
+            if trial.feasible:
+                lo, best = mid, (fewer, trial)
+            else:
+                hi = mid
+        if lo > 0:
+            staffing, ev = best
+    return staffing, ev
+
+
 def trim(
     evaluate: Evaluator, staffing: np.ndarray, deadline: float = float("inf"),
     max_passes: int = 3, on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, Evaluation]:
-    """Remove agents one at a time while the target still holds everywhere."""
+    """Remove agents while the target still holds everywhere: the coarse ``scale_down``, then
+    one at a time."""
     scenario = evaluate.scenario
     cost, skills = unit_costs(scenario), skill_matrix(scenario)
     staffing = staffing.copy()
     ev = evaluate(staffing)
     if not ev.feasible:
         return staffing, ev
+    staffing, ev = scale_down(evaluate, staffing, ev)
     def slack(g: int, i: int) -> float:
         row = i if ev.slack.shape[0] > 1 else 0
         return float(np.min(ev.slack[row, skills[g]]))

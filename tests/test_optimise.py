@@ -161,3 +161,17 @@ def test_unreachable_target_is_exit_2_naming_the_cells(tmp_path: Path) -> None:
     assert "service_level: the target cannot be met by adding agents" in result.stderr
     assert "sales at 08:00: 0.000 < 0.800" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_trimming_gives_back_a_large_surplus_in_few_simulations() -> None:
+    from optimise.search import trim
+
+    scenario = single_queue([360] * 4, {"level": "day"}, replications=10)
+    evaluate = Evaluator(scenario, scenario.replications, scenario.seed)
+    exact = min_agents(360 / 3600, 1 / 180, 120, 20, 0.8)
+    doubled = np.full((1, 4), 2 * exact)
+    staffing, ev = trim(evaluate, doubled, max_passes=1)
+    assert ev.feasible
+    assert staffing.sum() <= 1.2 * 4 * exact, staffing
+    # the first evaluation, 5 bisection steps, then one pass trying each of the 4 intervals once
+    assert evaluate.simulations <= 1 + 5 + 4
