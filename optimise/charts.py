@@ -149,6 +149,21 @@ COMPONENTS = (  # cost key, legend label, colour
 )
 
 
+def stacked_costs(ax: plt.Axes, costs: list[dict[str, float]]) -> np.ndarray:
+    """Daily costs as bars stacked by component, each total written on top; the totals."""
+    x = np.arange(len(costs))
+    bottom = np.zeros(len(costs))
+    for key, label, colour in COMPONENTS:
+        values = np.array([c.get(key, 0.0) for c in costs])
+        ax.bar(x, values, bottom=bottom, color=colour, label=label, width=0.6)
+        bottom += values
+    top = bottom.max() if len(costs) else 1.0
+    for i, total in enumerate(bottom):
+        ax.text(i, total + top * 0.01, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    return bottom
+
+
 def self_service_chart(
     labels: list[str], costs: list[dict[str, float]], service_levels: list[float],
     chosen: int, target: float, currency: str, title: str, fmt: str = "png",
@@ -159,14 +174,8 @@ def self_service_chart(
     fig, (ax, ax_sl) = plt.subplots(
         1, 2, figsize=(max(8.0, 2.2 * n + 4), 6.0), gridspec_kw={"width_ratios": [3, 1.2]})
     x = np.arange(n)
-    bottom = np.zeros(n)
-    for key, label, colour in COMPONENTS:
-        values = np.array([c.get(key, 0.0) for c in costs])
-        ax.bar(x, values, bottom=bottom, color=colour, label=label, width=0.6)
-        bottom += values
+    bottom = stacked_costs(ax, costs)
     top = bottom.max() if n else 1.0
-    for i, total in enumerate(bottom):
-        ax.text(i, total + top * 0.01, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
     ax.bar([chosen], [bottom[chosen]], width=0.68, fill=False, edgecolor="black", linewidth=2.5)
     ax.annotate("chosen: cheapest meeting the target", (chosen, bottom[chosen] + top * 0.07),
                 ha="center", fontsize=9, fontweight="bold")
@@ -176,7 +185,6 @@ def self_service_chart(
     ax.set_title("Total daily cost by option")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8,
               frameon=False)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
 
     colours = ["black" if i == chosen else "#888888" for i in range(n)]
     ax_sl.barh(x, [100 * v for v in service_levels], color=colours, height=0.5)

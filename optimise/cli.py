@@ -29,10 +29,10 @@ from optimise.output import (
 from optimise.plan import optimise_staffing
 from optimise.self_service import (
     LeastCompletion,
-    apply_option,
     least_completion,
     optimise_self_service,
     options_of,
+    with_completion,
 )
 from optimise.shifts import ShiftPlanError
 from optimise.sweep import grid, parse_vary, simulate_points, sweep_rows, write_sweep
@@ -40,7 +40,7 @@ from sim.cli import app, check_size, guarded, print_summary, progress_bar, read_
 from sim.loader import ScenarioError
 from sim.results import new_run_dir, write_run_files
 from sim.runner import executor_for, simulate
-from sim.scenario import Scenario, SelfServiceOption
+from sim.scenario import Scenario
 
 
 class ChartFormat(str, Enum):
@@ -208,9 +208,7 @@ def write_fixed_staffing(
     checked = scenario
     for a in answers:
         if a.least is not None:
-            option = SelfServiceOption.model_validate(
-                {"name": "least", "self_service": {"completion": a.least}})
-            checked = apply_option(checked, a.contact_type, option)
+            checked = with_completion(checked, a.contact_type, a.least)
     result = simulate(checked, replications=reps, seed=run_seed)
     document = fixed_staffing_json(scenario, answers, run_seed, reps)
 

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from optimise import report
-from optimise.charts import COMPONENTS, PALETTE, to_bytes
+from optimise.charts import PALETTE, stacked_costs, to_bytes
 from sim.loader import ScenarioError, load_scenario
 from sim.scenario import Scenario
 
@@ -117,15 +117,9 @@ def clock_order(runs: list[Run]) -> list[str]:
 def cost_chart(runs: list[Run], currency: str) -> bytes:
     """Daily cost of each run, stacked by component."""
     fig, ax = plt.subplots(figsize=(max(7.0, 1.8 * len(runs) + 3), 5))
-    x = np.arange(len(runs))
-    bottom = np.zeros(len(runs))
-    for key, label, colour in COMPONENTS:
-        values = np.array([cost_of(r).get(key, 0.0) for r in runs])
-        ax.bar(x, values, bottom=bottom, color=colour, label=label, width=0.6)
-        bottom += values
-    for i, total in enumerate(bottom):
-        ax.text(i, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(x, [r.label for r in runs], rotation=20, ha="right", fontsize=8)
+    labels = [r.label for r in runs]
+    bottom = stacked_costs(ax, [cost_of(r) for r in runs])
+    ax.set_xticks(np.arange(len(runs)), labels, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel(f"cost per day ({currency})")
     ax.set_ylim(0, max(bottom.max(), 1) * 1.15)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, frameon=False)

@@ -16,7 +16,7 @@ from optimise.self_service import LeastCompletion, SelfServiceReport
 from sim.loader import dump_scenario
 from sim.results import new_run_dir, summary_json, write_run_files
 from sim.runner import RunResult
-from sim.scenario import MeetProbability, Scenario
+from sim.scenario import MeetProbability, Optimise, Scenario
 
 
 def _clean(value: object) -> object:
@@ -32,6 +32,11 @@ def _clean(value: object) -> object:
     if isinstance(value, (float, np.floating)):
         return float(value) if np.isfinite(value) else None
     return value
+
+
+def meet_json(opt: Optimise) -> object:
+    """``optimise.meet`` as written: "mean" or {"probability": p}."""
+    return opt.meet.model_dump() if isinstance(opt.meet, MeetProbability) else opt.meet
 
 
 def plan_json(plan: Plan) -> dict[str, object]:
@@ -77,11 +82,10 @@ def plan_json(plan: Plan) -> dict[str, object]:
                 "upper_95": verified.upper[row, k],
                 "required": verified.required[row, k],
                 "offered": verified.weight[row, k],
-                "meets": bool(verified.weight[row, k] <= 0
-                              or verified.upper[row, k] >= verified.required[row, k] - 1e-12),
+                "meets": bool(verified.met_within_ci[row, k]),
             })
     summary = summary_json(plan.verification)
-    meet = opt.meet.model_dump() if isinstance(opt.meet, MeetProbability) else opt.meet
+    meet = meet_json(opt)
     return _clean({
         "scenario": s.name,
         "seed": plan.seed,
@@ -244,8 +248,7 @@ def fixed_staffing_json(scenario: Scenario, answers: list[LeastCompletion], seed
                         replications: int) -> dict[str, object]:
     """``plan.json`` of ``ccsim optimise --fixed-staffing``."""
     opt = scenario.optimise
-    meet = opt.meet.model_dump() if opt and isinstance(opt.meet, MeetProbability) else (
-        opt.meet if opt else "mean")
+    meet = meet_json(opt) if opt else "mean"
     return {
         "scenario": scenario.name, "seed": seed, "replications": replications,
         "level": opt.level if opt else "interval", "meet": meet,

@@ -75,6 +75,13 @@ def apply_option(scenario: Scenario, type_name: str, option: SelfServiceOption) 
     return scenario.model_copy(update={"contact_types": types})
 
 
+def with_completion(scenario: Scenario, type_name: str, completion: float) -> Scenario:
+    """The scenario with the IVR completion rate of contact type ``type_name`` set."""
+    probe = SelfServiceOption.model_validate(
+        {"name": "probe", "self_service": {"completion": completion}})
+    return apply_option(scenario, type_name, probe)
+
+
 def apply_choice(
     scenario: Scenario, choice: dict[str, str], options: dict[str, list[SelfServiceOption]]
 ) -> tuple[Scenario, float]:
@@ -189,9 +196,8 @@ def marginal_value(
             continue
         costs = []
         for completion in (lo, hi):
-            option = SelfServiceOption.model_validate(
-                {"name": "probe", "self_service": {"completion": completion}})
-            plan = optimise_staffing(apply_option(base, t.name, option), replications=replications,
+            plan = optimise_staffing(with_completion(base, t.name, completion),
+                                     replications=replications,
                                      seed=seed, executor=executor, time_limit_s=time_limit_s,
                                      compare=False)
             costs.append(plan.cost["total"])
@@ -239,10 +245,8 @@ def least_completion(
             evaluations += 1
             if on_stage:
                 on_stage("fixed", f"{name}: completion {completion:.2f}")
-            option = SelfServiceOption.model_validate(
-                {"name": "probe", "self_service": {"completion": completion}})
-            return Evaluator(apply_option(scenario, name, option), reps, run_seed, executor)(
-                staffing_of(scenario))
+            return Evaluator(with_completion(scenario, name, completion), reps, run_seed,
+                             executor)(staffing_of(scenario))
 
         top = round(1.0 - ss.opt_out, 10)
         if not judge(top).feasible:

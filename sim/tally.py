@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import ivr
 from sim.records import Records
 from sim.scenario import Scenario
 
@@ -90,7 +91,7 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
         "in_time": in_time,
         "sl_denominator": offered & ~short,
         "wait_answered_s": np.where(answered, wait, 0.0),
-        "ivr_entered": records.ivr != 0,
+        "ivr_entered": records.ivr != ivr.NO_IVR,
         "self_served": records.self_served,
         "redials": records.redial,
     }

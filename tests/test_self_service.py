@@ -13,11 +13,10 @@ from typer.testing import CliRunner
 from optimise.cli import app
 from optimise.evaluate import Evaluator
 from optimise.self_service import (
-    SelfServiceOption,
-    apply_option,
     choose_self_service,
     least_completion,
     staffing_of,
+    with_completion,
 )
 from sim.scenario import Scenario
 
@@ -107,9 +106,7 @@ def test_plan_json_costs_add_up_for_every_option(tmp_path: Path) -> None:
 
 
 def meets(scenario: Scenario, completion: float) -> bool:
-    probe = SelfServiceOption.model_validate(
-        {"name": "p", "self_service": {"completion": completion}})
-    variant = apply_option(scenario, "billing", probe)
+    variant = with_completion(scenario, "billing", completion)
     return Evaluator(variant, scenario.replications, scenario.seed)(staffing_of(scenario)).feasible
 
 
