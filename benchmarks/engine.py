@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import simpy
-
-from sim.loader import load_scenario
-from sim.model import simulate_day
-from sim.scenario import Scenario
+from ccsim.sim.loader import load_scenario
+from ccsim.sim.model import simulate_day
+from ccsim.sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE, AHT, PATIENCE, AGENTS, HOURS = 2.0, 180.0, 120.0, 380, 28

@@ -23,8 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
-from optimise.plan import optimise_staffing  # noqa: E402
-from sim.loader import load_scenario  # noqa: E402
+from ccsim.optimise.plan import optimise_staffing  # noqa: E402
+from ccsim.sim.loader import load_scenario  # noqa: E402
 
 ROOT = HERE.parent
 

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-
-from optimise.evaluate import Evaluation, Evaluator
-from optimise.search import skill_matrix
-from optimise.shifts import ShiftData, ShiftPlan, add_shift_choice, on_phone_expr, solve_model
+from ccsim.optimise.evaluate import Evaluation, Evaluator
+from ccsim.optimise.search import skill_matrix
+from ccsim.optimise.shifts import ShiftData, ShiftPlan, add_shift_choice, on_phone_expr, solve_model
 
 TRUST_AGENTS = 2
 """How far (agents on the phones, per group and interval) a candidate may move from the plan."""

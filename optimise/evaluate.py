@@ -18,11 +18,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
-
-from sim.kpis import per_replication
-from sim.runner import RunResult, simulate
-from sim.scenario import MeetProbability, Scenario
-from sim.stats import ratio_estimate
+from ccsim.sim.kpis import per_replication
+from ccsim.sim.runner import RunResult, simulate
+from ccsim.sim.scenario import MeetProbability, Scenario
+from ccsim.sim.stats import ratio_estimate
 
 
 class TargetError(ValueError):

@@ -27,12 +27,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from optimise.cuts import refine
-from optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
-from optimise.requirements import erlang_start
-from optimise.search import add_until_met, skill_matrix, trim, unit_costs
-from optimise.shifts import (
+from ccsim.optimise.cuts import refine
+from ccsim.optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
+from ccsim.optimise.requirements import erlang_start
+from ccsim.optimise.search import add_until_met, skill_matrix, trim, unit_costs
+from ccsim.optimise.shifts import (
     ShiftData,
     ShiftPlan,
     ShiftPlanError,
@@ -40,9 +39,9 @@ from optimise.shifts import (
     solve_shifts,
     uncovered,
 )
-from sim.kpis import cost_per_replication
-from sim.runner import RunResult, worker_pool
-from sim.scenario import Scenario
+from ccsim.sim.kpis import cost_per_replication
+from ccsim.sim.runner import RunResult, worker_pool
+from ccsim.sim.scenario import Scenario
 
 VERIFY_SEED_OFFSET = 1_000_003
 """The verifying simulation uses seed + this: days the optimiser has never seen."""

@@ -19,10 +19,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from ccsim.optimise.erlang import min_agents
+from ccsim.sim.scenario import ContactType, Scenario
 from scipy.optimize import linprog
-
-from optimise.erlang import min_agents
-from sim.scenario import ContactType, Scenario
 
 
 @dataclass(frozen=True)

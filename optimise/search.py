@@ -17,9 +17,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-
-from optimise.evaluate import Evaluation, Evaluator
-from sim.scenario import Scenario
+from ccsim.optimise.evaluate import Evaluation, Evaluator
+from ccsim.sim.scenario import Scenario
 
 DAY_CANDIDATES = 4
 """Under ``level: day``, agents are tried in this many of a type's worst intervals."""

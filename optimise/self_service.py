@@ -21,10 +21,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from optimise.evaluate import Evaluation, Evaluator
-from optimise.plan import Plan, Stage, compare_methods, optimise_staffing
-from sim.runner import worker_pool
-from sim.scenario import Optimise, Scenario, SelfService, SelfServiceOption
+from ccsim.optimise.evaluate import Evaluation, Evaluator
+from ccsim.optimise.plan import Plan, Stage, compare_methods, optimise_staffing
+from ccsim.sim.runner import worker_pool
+from ccsim.sim.scenario import Optimise, Scenario, SelfService, SelfServiceOption
 
 TODAY = "today"
 EXHAUSTIVE_LIMIT = 16

@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from sim import arrivals, ivr
-from sim.distributions import Distribution, sample_by_interval
-from sim.scenario import ContactType, Scenario
-from sim.streams import generator
-from sim.timebase import on_ticks
+from ccsim.sim import arrivals, ivr
+from ccsim.sim.distributions import Distribution, sample_by_interval
+from ccsim.sim.scenario import ContactType, Scenario
+from ccsim.sim.streams import generator
+from ccsim.sim.timebase import on_ticks
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from ccsim.sim.scenario import Scenario
 
 Path = tuple[str | int, ...]
 Problem = tuple[Path, str]

@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from sim.scenario import Scenario
-from sim.stats import Estimate, mean_estimate, per_replication_ratio, ratio_estimate
-from sim.tally import GROUP_FIELDS, TYPE_FIELDS, DayTally
+from ccsim.sim.scenario import Scenario
+from ccsim.sim.stats import Estimate, mean_estimate, per_replication_ratio, ratio_estimate
+from ccsim.sim.tally import GROUP_FIELDS, TYPE_FIELDS, DayTally
 
 KPI_KEYS = (
     "service_level", "asa_s", "abandon_rate", "occupancy", "containment",

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ccsim.sim.overrides import OverrideError, apply_overrides
+from ccsim.sim.scenario import Scenario
 from pydantic import ValidationError
-
-from sim.overrides import OverrideError, apply_overrides
-from sim.scenario import Scenario
 
 Key = str | int
 

@@ -28,15 +28,21 @@ import math
 
 import numpy as np
 import simpy
+from ccsim.sim import ivr
+from ccsim.sim.callers import CallerModel, Callers, compile_types, draw_day
+from ccsim.sim.records import Records
+from ccsim.sim.routing import (
+    ABANDONED,
+    ANSWERED,
+    WAITING,
+    LongestIdleRouter,
+    PriorityRouter,
+    Router,
+)
+from ccsim.sim.scenario import Priority, Scenario
+from ccsim.sim.streams import generator
+from ccsim.sim.timebase import on_tick
 from simpy.events import Timeout
-
-from sim import ivr
-from sim.callers import CallerModel, Callers, compile_types, draw_day
-from sim.records import Records
-from sim.routing import ABANDONED, ANSWERED, WAITING, LongestIdleRouter, PriorityRouter, Router
-from sim.scenario import Priority, Scenario
-from sim.streams import generator
-from sim.timebase import on_tick
 
 
 class DayModel:

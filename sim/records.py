@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from sim import ivr
+from ccsim.sim import ivr
 
 
 @dataclass(frozen=True)

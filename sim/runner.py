@@ -13,11 +13,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sim.kpis import Summary, Tallies, summarise
-from sim.loader import ScenarioError
-from sim.model import simulate_day
-from sim.scenario import Scenario
-from sim.tally import DayTally, tally
+from ccsim.sim.kpis import Summary, Tallies, summarise
+from ccsim.sim.loader import ScenarioError
+from ccsim.sim.model import simulate_day
+from ccsim.sim.scenario import Scenario
+from ccsim.sim.tally import DayTally, tally
 
 CONNECT_TIMEOUT_S = 10
 """How long to wait for a Dask scheduler, seconds."""

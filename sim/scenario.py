@@ -16,10 +16,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
+from ccsim.sim import distributions as dist
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
-
-from sim import distributions as dist
 
 Path = tuple[str | int, ...]
 
@@ -397,7 +396,7 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        from sim.consistency import first_problem
+        from ccsim.sim.consistency import first_problem
 
         found = first_problem(self)
         if found is not None:
@@ -435,3 +434,8 @@ def clock_minutes(clock: str) -> int:
     if match is None:
         raise ValueError(f"not an HH:MM clock time: {clock!r}")
     return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, as ``ccsim schema`` prints it."""
+    return Scenario.model_json_schema()

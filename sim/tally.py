@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from sim import ivr
-from sim.records import Records
-from sim.scenario import Scenario
+from ccsim.sim import ivr
+from ccsim.sim.records import Records
+from ccsim.sim.scenario import Scenario
 
 TYPE_FIELDS = (
     "arrivals",          # counted arrivals, forecast and redials

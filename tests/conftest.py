@@ -6,9 +6,8 @@ import os
 from typing import Any
 
 import pytest
+from ccsim.sim.scenario import Scenario
 from hypothesis import settings
-
-from sim.scenario import Scenario
 
 # CI explores the same examples every run, so a red build is reproducible; locally Hypothesis
 # keeps searching new ones.

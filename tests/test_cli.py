@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from optimise.cli import app
+from ccsim.cli import app
 
 runner = CliRunner()
 

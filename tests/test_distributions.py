@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from sim.distributions import (
+from ccsim.sim.distributions import (
     Deterministic,
     Empirical,
     Exponential,

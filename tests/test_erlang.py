@@ -6,9 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy.linalg import expm
-
-from optimise.erlang import (
+from ccsim.optimise.erlang import (
     erlang_a,
     erlang_b,
     erlang_c,
@@ -17,6 +15,7 @@ from optimise.erlang import (
     queue_kpis,
     sqrt_staffing,
 )
+from scipy.linalg import expm
 
 
 def brute_force_erlang_a(n: int, lam: float, mu: float, theta: float, t: float) -> dict:

@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from ccsim.sim.model import simulate_day
+from ccsim.sim.records import Records
+from ccsim.sim.scenario import Scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from sim.model import simulate_day
-from sim.records import Records
-from sim.scenario import Scenario
 
 INTERVALS = 4
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,7 +152,7 @@ def test_more_agents_never_lower_the_service_level(rates, staffing, where, seed)
 
 def _daily_counts(scenario: Scenario, days: int) -> np.ndarray:
     """Forecast arrivals per day and type, [day, type]."""
-    from sim.callers import compile_types, draw_day
+    from ccsim.sim.callers import compile_types, draw_day
 
     models = compile_types(scenario)
     return np.array([np.bincount(draw_day(scenario, models, 4, r).ctype, minlength=2)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from sim import ivr
-from sim.kpis import Tallies, summarise
-from sim.records import Records
-from sim.scenario import Scenario
-from sim.stats import mean_estimate, ratio_estimate
-from sim.tally import tally
+from ccsim.sim import ivr
+from ccsim.sim.kpis import Tallies, summarise
+from ccsim.sim.records import Records
+from ccsim.sim.scenario import Scenario
+from ccsim.sim.stats import mean_estimate, ratio_estimate
+from ccsim.sim.tally import tally
 
 NAN = math.nan
 
@@ -97,9 +96,9 @@ def test_mean_estimate_student_t() -> None:
 
 
 def test_each_replications_own_values_match_the_summary_for_one_day() -> None:
-    from sim.kpis import KPI_KEYS, per_replication, skilled_groups
-    from sim.loader import load_scenario
-    from sim.runner import simulate
+    from ccsim.sim.kpis import KPI_KEYS, per_replication, skilled_groups
+    from ccsim.sim.loader import load_scenario
+    from ccsim.sim.runner import simulate
 
     scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" /
                              "multiskill.yaml")

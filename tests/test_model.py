@@ -6,12 +6,11 @@ import math
 from typing import Any
 
 import numpy as np
-
-from sim import ivr
-from sim.callers import Callers, compile_types
-from sim.model import DayModel
-from sim.records import Records
-from sim.scenario import Scenario
+from ccsim.sim import ivr
+from ccsim.sim.callers import Callers, compile_types
+from ccsim.sim.model import DayModel
+from ccsim.sim.records import Records
+from ccsim.sim.scenario import Scenario
 
 INF = math.inf
 

@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from ccsim.optimise.erlang import min_agents
+from ccsim.optimise.evaluate import Evaluator
+from ccsim.optimise.plan import optimise_staffing
+from ccsim.sim.loader import load_scenario
+from ccsim.sim.scenario import Scenario
 from typer.testing import CliRunner
 
-from optimise.cli import app
-from optimise.erlang import min_agents
-from optimise.evaluate import Evaluator
-from optimise.plan import optimise_staffing
-from sim.loader import load_scenario
-from sim.scenario import Scenario
+from ccsim.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,7 +164,7 @@ def test_unreachable_target_is_exit_2_naming_the_cells(tmp_path: Path) -> None:
 
 
 def test_trimming_gives_back_a_large_surplus_in_few_simulations() -> None:
-    from optimise.search import trim
+    from ccsim.optimise.search import trim
 
     scenario = single_queue([360] * 4, {"level": "day"}, replications=10)
     evaluate = Evaluator(scenario, scenario.replications, scenario.seed)

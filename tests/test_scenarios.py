@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from sim.loader import dump_scenario, load_scenario, parse_scenario
-from sim.runner import simulate
+from ccsim.sim.loader import dump_scenario, load_scenario, parse_scenario
+from ccsim.sim.runner import simulate
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
-
-from optimise.cli import app
-from optimise.evaluate import Evaluator
-from optimise.self_service import (
+from ccsim.optimise.evaluate import Evaluator
+from ccsim.optimise.self_service import (
     choose_self_service,
     least_completion,
     staffing_of,
     with_completion,
 )
-from sim.scenario import Scenario
+from ccsim.sim.scenario import Scenario
+from typer.testing import CliRunner
+
+from ccsim.cli import app
 
 runner = CliRunner()
 

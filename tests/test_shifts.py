@@ -6,9 +6,8 @@ import math
 
 import numpy as np
 import pytest
-
-from optimise.shifts import ShiftData, shift_cover, shift_data, solve_shifts, uncovered
-from sim.scenario import Scenario
+from ccsim.optimise.shifts import ShiftData, shift_cover, shift_data, solve_shifts, uncovered
+from ccsim.sim.scenario import Scenario
 
 
 def instance(requirement: list[int], on_phone: float = 1.0) -> ShiftData:

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sim.kpis import KPI_KEYS, per_replication, skilled_groups
-from sim.loader import dump_scenario
-from sim.runner import RunResult
-from sim.scenario import Scenario
+from ccsim.sim.kpis import KPI_KEYS, per_replication, skilled_groups
+from ccsim.sim.loader import dump_scenario
+from ccsim.sim.runner import RunResult
+from ccsim.sim.scenario import Scenario
 
 
 def summary_json(result: RunResult) -> dict[str, object]:

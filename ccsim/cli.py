@@ -1,9 +1,10 @@
-"""The ``ccsim`` command, top layer: ``run``, ``optimise``, ``compare``, ``sweep`` (plus the
-simulator's ``validate`` and ``schema`` from ``sim.cli``).
+"""The ``ccsim`` command: one typer app with every verb (``run``, ``optimise``, ``compare``,
+``sweep``, ``validate``, ``schema``).
 
-It lives here because ``optimise`` drives ``sim`` and not the other way round: the reports
-and charts every result folder gets are drawn by this layer. Each command reads, calls the
-library, writes one result folder atomically and prints a closing table.
+A thin layer: each command reads, calls the library (the same functions a script calls), writes
+one result folder atomically and prints a closing table. Heavy libraries (numpy, SimPy, Pyomo,
+matplotlib) are imported inside the commands that use them, so ``--help``, ``validate`` and
+``schema`` answer at once. Exit codes: 0 ok, 2 bad input, 1 internal error (``ccsim.guard``).
 """
 
 from __future__ import annotations
@@ -12,35 +13,33 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from optimise.compare import comparison_rows, load_run, write_comparison
-from optimise.console import print_comparison, print_fixed_staffing, print_plan, print_sweep
-from optimise.evaluate import TargetError
-from optimise.output import (
-    fixed_staffing_json,
-    write_charts_and_report,
-    write_plan,
-    write_run_report,
+from ccsim.guard import guarded, set_debug
+
+if TYPE_CHECKING:
+    from ccsim.optimise.self_service import LeastCompletion
+    from ccsim.sim.scenario import Scenario
+
+app = typer.Typer(
+    name="ccsim",
+    help="Contact-centre simulator and staffing optimiser.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
-from optimise.plan import optimise_staffing
-from optimise.self_service import (
-    LeastCompletion,
-    least_completion,
-    optimise_self_service,
-    options_of,
-    with_completion,
-)
-from optimise.shifts import ShiftPlanError
-from optimise.sweep import grid, parse_vary, simulate_points, sweep_rows, write_sweep
-from sim.cli import app, check_size, guarded, print_summary, progress_bar, read_scenario
-from sim.loader import ScenarioError
-from sim.results import new_run_dir, write_run_files
-from sim.runner import executor_for, simulate
-from sim.scenario import Scenario
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the full traceback of an internal error (or CCSIM_DEBUG=1)."),
+    ] = False,
+) -> None:
+    """Contact-centre simulator and staffing optimiser."""
+    set_debug(debug)
 
 
 class ChartFormat(str, Enum):
@@ -49,7 +48,7 @@ class ChartFormat(str, Enum):
 
 
 ScenarioArg = Annotated[Path | None, typer.Argument(
-    help="Scenario YAML file (default: the bundled scenarios/default.yaml).")]
+    help="Scenario YAML file (default: the bundled default scenario).")]
 Replications = Annotated[int | None, typer.Option(
     min=2, help="Simulated days (default: the scenario's).")]
 Seed = Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
@@ -62,6 +61,56 @@ Format = Annotated[ChartFormat, typer.Option("--format", help="Chart file format
 Force = Annotated[bool, typer.Option(help="Run even a huge scenario.")]
 Scheduler = Annotated[str | None, typer.Option(
     help="Run on a Dask cluster: the scheduler's address, e.g. tcp://host:8786.")]
+
+
+def read_scenario(path: Path | None, overrides: list[str] | None = None) -> tuple[Scenario, Path]:
+    """The scenario at ``path`` (or the bundled default one) with ``--set`` overrides."""
+    from ccsim.scenarios import bundled
+    from ccsim.sim.loader import load_scenario
+
+    path = bundled("default") if path is None else path
+    return load_scenario(path, overrides or []), path
+
+
+def check_size(scenario: Scenario, source: Path, replications: int, force: bool) -> None:
+    """Refuse a run whose expected number of contacts is absurd, unless forced."""
+    from ccsim.sim.loader import ScenarioError
+    from ccsim.sim.runner import MAX_CONTACTS, expected_contacts
+
+    expected = expected_contacts(scenario, replications)
+    if expected > MAX_CONTACTS and not force:
+        raise ScenarioError(str(source), [
+            f"about {expected:,.0f} contacts expected over {replications} replications "
+            f"(more than {MAX_CONTACTS:,}); lower the volume or the replications, "
+            "or pass --force"
+        ])
+
+
+@app.command()
+@guarded
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
+) -> None:
+    """Check a scenario file; print what it describes, or every problem (exit 2)."""
+    from ccsim.sim.loader import load_scenario
+
+    spec = load_scenario(scenario)
+    h = spec.horizon
+    typer.echo(
+        f"{scenario}: valid: {len(spec.contact_types)} contact types, "
+        f"{len(spec.agent_groups)} agent groups, {h.intervals} intervals of "
+        f"{h.interval_minutes} min from {h.start}, about {spec.expected_arrivals():,.0f} "
+        f"contacts a day, {spec.replications} replications"
+    )
+
+
+@app.command()
+@guarded
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion and checking)."""
+    from ccsim.sim.scenario import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
 
 
 @app.command()
@@ -79,6 +128,10 @@ def run(
     force: Force = False,
 ) -> None:
     """Simulate a scenario and write results/<name>-<timestamp>/ (with report.html)."""
+    from ccsim.console import print_summary, progress_bar
+    from ccsim.output import write_run_report
+    from ccsim.sim.runner import executor_for, simulate
+
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size(spec, source, reps, force)
@@ -114,6 +167,17 @@ def optimise(
 ) -> None:
     """Find the cheapest staffing on shifts (and self-service options) that meets the service
     level, verify it by simulation, and write plan.json and scenario.optimised.yaml."""
+    from rich.console import Console
+
+    from ccsim.console import print_fixed_staffing, print_plan
+    from ccsim.optimise.evaluate import TargetError
+    from ccsim.optimise.plan import optimise_staffing
+    from ccsim.optimise.self_service import least_completion, optimise_self_service, options_of
+    from ccsim.optimise.shifts import ShiftPlanError
+    from ccsim.output import write_plan
+    from ccsim.sim.loader import ScenarioError
+    from ccsim.sim.runner import executor_for
+
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size(spec, source, reps, force)
@@ -158,6 +222,11 @@ def compare_runs(
     out: Out = Path("results"),
 ) -> None:
     """Compare result folders: cost, service level, ASA and abandonment side by side."""
+    from ccsim.compare import comparison_rows, load_run, write_comparison
+    from ccsim.console import print_comparison
+    from ccsim.results import new_run_dir
+    from ccsim.sim.loader import ScenarioError
+
     runs = [load_run(folder) for folder in result_dirs]
     labels = [r.label for r in runs]
     if len(set(labels)) != len(labels):
@@ -182,6 +251,12 @@ def sweep(
 ) -> None:
     """Simulate a grid of what-ifs on common random numbers: a result folder per point,
     sweep.csv and a chart."""
+    from ccsim.console import print_sweep, progress_bar
+    from ccsim.results import new_run_dir
+    from ccsim.sim.loader import ScenarioError
+    from ccsim.sim.runner import executor_for
+    from ccsim.sweep import grid, parse_vary, simulate_points, sweep_rows, write_sweep
+
     spec, source = read_scenario(scenario, set_)
     if not vary:
         raise ScenarioError(str(source), ["--vary PATH=v1,v2,... is required"])
@@ -204,6 +279,11 @@ def write_fixed_staffing(
 ) -> Path:
     """The result folder of --fixed-staffing: plan.json with the answers, and the check
     simulation of the scenario at the least completions found."""
+    from ccsim.optimise.self_service import with_completion
+    from ccsim.output import fixed_staffing_json, write_charts_and_report
+    from ccsim.results import new_run_dir, write_run_files
+    from ccsim.sim.runner import simulate
+
     run_seed = scenario.seed if seed is None else seed
     checked = scenario
     for a in answers:
@@ -221,8 +301,5 @@ def write_fixed_staffing(
 
 
 def main() -> None:
-    """Entry point of the ``ccsim`` console script."""
+    """Entry point of the ``ccsim`` console script and of ``python -m ccsim``."""
     app()
-
-
-__all__ = ["app", "main"]

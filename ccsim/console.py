@@ -1,16 +1,62 @@
-"""What the commands print: closing tables of plans and of the reverse question."""
+"""What the commands print: progress, and the closing tables of runs, plans, comparisons and
+sweeps (on stdout; progress on stderr, only on a terminal)."""
 
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from optimise.plan import Plan
-from optimise.self_service import LeastCompletion, SelfServiceReport
-from sim.scenario import Scenario
+if TYPE_CHECKING:
+    from ccsim.optimise.plan import Plan
+    from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
+    from ccsim.sim.runner import RunResult
+    from ccsim.sim.scenario import Scenario
+    from ccsim.sim.stats import Estimate
+
+
+def progress_bar(total: int, what: str) -> Progress:
+    """A progress bar on stderr, shown only on a terminal."""
+    return Progress(
+        TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty(),
+    )
+
+
+def _cell(e: Estimate, key: str) -> str:
+    if e.mean != e.mean:
+        return "-"
+    if key in ("service_level", "abandon_rate", "occupancy", "containment"):
+        ci = f" ±{(e.hi - e.lo) * 50:.1f}" if e.hi == e.hi else ""
+        return f"{e.mean * 100:.1f}%{ci}"
+    if key == "asa_s":
+        return f"{e.mean:.1f} s" + (f" ±{(e.hi - e.lo) / 2:.1f}" if e.hi == e.hi else "")
+    return f"{e.mean:,.0f}"
+
+
+def print_summary(result: RunResult, folder: Path) -> None:
+    """The headline KPIs with their 95% CIs, overall and per contact type, and the cost."""
+    s = result.summary
+    table = Table(title=f"{result.scenario.name}: {result.replications} replications, "
+                        f"seed {result.seed} (± = 95% CI half-width)")
+    table.add_column("KPI")
+    table.add_column("all", justify="right")
+    for name in s.by_contact_type:
+        table.add_column(name, justify="right")
+    for key in ("service_level", "asa_s", "abandon_rate", "occupancy", "containment",
+                "offered", "answered", "abandoned", "self_served", "redials"):
+        table.add_row(key, _cell(s.kpis[key], key),
+                      *(_cell(k[key], key) for k in s.by_contact_type.values()))
+    console = Console()
+    console.print(table)
+    cost = ", ".join(f"{k} {v.mean:,.2f}" for k, v in s.cost.items())
+    console.print(f"cost per day: {cost}", markup=False)
+    console.print(f"results: {folder}", markup=False)
 
 
 def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None) -> None:

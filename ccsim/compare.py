@@ -16,10 +16,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from optimise import report
-from optimise.charts import PALETTE, stacked_costs, to_bytes
-from sim.loader import ScenarioError, load_scenario
-from sim.scenario import Scenario
+from ccsim import report
+from ccsim.charts import PALETTE, stacked_costs, to_bytes
+from ccsim.sim.loader import ScenarioError, load_scenario
+from ccsim.sim.scenario import Scenario
 
 COLUMNS = ("service_level", "asa_s", "abandon_rate", "occupancy", "containment", "offered",
            "answered", "abandoned")

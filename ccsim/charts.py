@@ -14,8 +14,8 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sim.runner import RunResult  # noqa: E402
-from sim.stats import ratio_estimate  # noqa: E402
+from ccsim.sim.runner import RunResult  # noqa: E402
+from ccsim.sim.stats import ratio_estimate  # noqa: E402
 
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
 

@@ -12,10 +12,10 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sim.kpis import KPI_KEYS
-from sim.runner import RunResult
-from sim.scenario import Scenario
-from sim.stats import Estimate
+from ccsim.sim.kpis import KPI_KEYS
+from ccsim.sim.runner import RunResult
+from ccsim.sim.scenario import Scenario
+from ccsim.sim.stats import Estimate
 
 RATIO_KPIS = {"service_level", "abandon_rate", "occupancy", "containment"}
 STYLE = """

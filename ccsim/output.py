@@ -8,15 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-from optimise import report
-from optimise.charts import run_charts, self_service_chart
-from optimise.plan import VERIFY_SEED_OFFSET, Plan
-from optimise.requirements import erlang_start
-from optimise.self_service import LeastCompletion, SelfServiceReport
-from sim.loader import dump_scenario
-from sim.results import new_run_dir, summary_json, write_run_files
-from sim.runner import RunResult
-from sim.scenario import MeetProbability, Optimise, Scenario
+from ccsim import report
+from ccsim.charts import run_charts, self_service_chart
+from ccsim.optimise.plan import VERIFY_SEED_OFFSET, Plan
+from ccsim.optimise.requirements import erlang_start
+from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
+from ccsim.results import new_run_dir, summary_json, write_run_files
+from ccsim.sim.loader import dump_scenario
+from ccsim.sim.runner import RunResult
+from ccsim.sim.scenario import MeetProbability, Optimise, Scenario
 
 
 def _clean(value: object) -> object:

@@ -17,15 +17,15 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from optimise import report
-from optimise.charts import to_bytes
-from optimise.compare import to_csv
-from optimise.output import write_charts_and_report
-from optimise.requirements import erlang_start
-from sim.loader import ScenarioError, load_scenario
-from sim.results import write_run_files
-from sim.runner import RunResult, simulate
-from sim.scenario import Scenario
+from ccsim import report
+from ccsim.charts import to_bytes
+from ccsim.compare import to_csv
+from ccsim.optimise.requirements import erlang_start
+from ccsim.output import write_charts_and_report
+from ccsim.results import write_run_files
+from ccsim.sim.loader import ScenarioError, load_scenario
+from ccsim.sim.runner import RunResult, simulate
+from ccsim.sim.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""ccsim: contact-centre simulator and staffing optimiser."""
