@@ -372,6 +372,11 @@ class Optimise(Spec):
     level: Literal["interval", "day"] = "interval"
     meet: Literal["mean"] | MeetProbability = "mean"
     shrinkage: float = Field(0.0, ge=0, lt=1, description="Share of paid time off the phones.")
+    max_occupancy: float = Field(
+        1.0, gt=0, le=1,
+        description="Highest occupancy (busy / on-phone agent time) a plan may load agents "
+                    "with in any interval, e.g. 0.85; 1 = no limit.",
+    )
     shifts: list[ShiftTemplate] = Field(default_factory=list)
     self_service_options: dict[Name, list[SelfServiceOption]] = Field(default_factory=dict)
 
