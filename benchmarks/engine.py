@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import simpy
+
 from ccsim.sim.loader import load_scenario
 from ccsim.sim.model import simulate_day
 from ccsim.sim.scenario import Scenario

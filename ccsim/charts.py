@@ -28,6 +28,21 @@ def to_bytes(fig: plt.Figure, fmt: str = "png") -> bytes:
     return buffer.getvalue()
 
 
+def fixed_layout(fig: plt.Figure, top: float = 0.65, bottom: float = 0.8, left: float = 0.8,
+                 right: float = 0.25, gap: float = 0.95) -> None:
+    """Margins and the gap between stacked panels, in inches.
+
+    Fixed margins instead of ``tight_layout``, which draws the whole figure once more only to
+    measure it: a run's report draws four charts, and that second draw was a third of the time.
+    The margins fit rotated HH:MM ticks, a panel title and a suptitle.
+    """
+    width, height = fig.get_size_inches()
+    rows = max(1, len(fig.axes))
+    panel = (height - top - bottom - (rows - 1) * gap) / rows
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, hspace=gap / panel if rows > 1 else 0.2)
+
+
 def _clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
     step = max(1, len(clocks) // 12)
     ticks = list(range(0, len(clocks), step))
@@ -70,7 +85,7 @@ def service_level_chart(result: RunResult, fmt: str = "png") -> bytes:
         _clock_axis(ax, [r.start for r in rows])
     fig.suptitle(f"{scenario.name}: service level ({result.replications} simulated days)",
                  fontweight="bold")
-    fig.tight_layout()
+    fixed_layout(fig)
     return to_bytes(fig, fmt)
 
 
@@ -93,7 +108,7 @@ def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str
         ax.legend(loc="upper right", fontsize=7)
         _clock_axis(ax, clocks)
     fig.suptitle(f"{scenario.name}: staffing by interval", fontweight="bold")
-    fig.tight_layout()
+    fixed_layout(fig)
     return to_bytes(fig, fmt)
 
 
@@ -112,7 +127,7 @@ def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
     ax.legend(loc="lower right", fontsize=8)
     _clock_axis(ax, clocks)
     ax.set_title(f"{scenario.name}: occupancy by interval and agent group", fontweight="bold")
-    fig.tight_layout()
+    fixed_layout(fig)
     return to_bytes(fig, fmt)
 
 
@@ -127,7 +142,7 @@ def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
     ax.legend(loc="upper right", fontsize=8)
     _clock_axis(ax, clocks)
     ax.set_title(f"{result.scenario.name}: abandonment by interval", fontweight="bold")
-    fig.tight_layout()
+    fixed_layout(fig)
     return to_bytes(fig, fmt)
 
 

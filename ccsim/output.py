@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ccsim import report
-from ccsim.charts import run_charts, self_service_chart
-from ccsim.optimise.plan import VERIFY_SEED_OFFSET, Plan
-from ccsim.optimise.requirements import erlang_start
-from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
 from ccsim.results import new_run_dir, summary_json, write_run_files
 from ccsim.sim.loader import dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import MeetProbability, Optimise, Scenario
+
+if TYPE_CHECKING:  # the optimiser (Pyomo) is loaded only by the commands that optimise
+    from ccsim.optimise.plan import Plan
+    from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
 
 
 def _clean(value: object) -> object:
@@ -41,6 +42,8 @@ def meet_json(opt: Optimise) -> object:
 
 def plan_json(plan: Plan) -> dict[str, object]:
     """The ``plan.json`` document (layout documented in the README)."""
+    from ccsim.optimise.plan import VERIFY_SEED_OFFSET
+
     s = plan.scenario
     opt = s.optimise
     assert opt is not None
@@ -139,6 +142,8 @@ def write_charts_and_report(
 ) -> None:
     """``report.html`` (charts embedded; a plan's report when ``plan_html`` is given) and,
     when ``chart_format`` is given, the chart files."""
+    from ccsim.charts import run_charts
+
     charts = {**run_charts(result, requirement, requirement_label, "png"), **(extra_charts or {})}
     if chart_format is not None:
         files = charts if chart_format == "png" else {
@@ -154,6 +159,8 @@ def write_charts_and_report(
 def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
     """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when asked,
     the charts (the staffing chart shows the Erlang A requirement for comparison)."""
+    from ccsim.optimise.requirements import erlang_start
+
     def write(folder: Path) -> None:
         write_run_files(result, folder)
         write_charts_and_report(folder, result, erlang_start(result.scenario),
@@ -234,6 +241,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
 
 def self_service_png(options: SelfServiceReport, scenario: Scenario, fmt: str) -> bytes:
     """``self_service.png``: each option's daily cost by component and its service level."""
+    from ccsim.charts import self_service_chart
+
     results = options.results
     labels = [", ".join(f"{t}: {o}" for t, o in r.choice.items()) for r in results]
     chosen = next(i for i, r in enumerate(results) if r.choice == options.chosen.choice)

@@ -22,9 +22,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import betainc, digamma, gammaln, logsumexp
-from scipy.stats import norm
+from scipy.special import betainc, digamma, gammaln, logsumexp, ndtr
 
 
 @dataclass(frozen=True)
@@ -160,8 +158,11 @@ def halfin_whitt_beta(p_wait: float) -> float:
     if not 0 < p_wait < 1:
         raise ValueError(f'"p_wait" must be in (0, 1), got {p_wait!r}.')
 
+    from scipy.optimize import brentq  # here: scipy.optimize takes 0.5 s to import
+
     def gap(beta: float) -> float:
-        return 1 / (1 + beta * norm.cdf(beta) / norm.pdf(beta)) - p_wait
+        density = math.exp(-beta * beta / 2) / math.sqrt(2 * math.pi)
+        return 1 / (1 + beta * float(ndtr(beta)) / density) - p_wait
 
     return float(brentq(gap, 1e-9, 10.0))
 
