@@ -269,3 +269,23 @@ def fixed_staffing_json(scenario: Scenario, answers: list[LeastCompletion], seed
             for a in answers
         ],
     }
+
+
+def write_results(
+    result: RunResult | Plan,
+    out: str | Path = "results",
+    *,
+    scenario: Scenario | None = None,
+    chart_format: str | None = None,
+) -> Path:
+    """Write the result folder of a run (``simulate``) or a plan (``optimise_staffing``) under
+    ``out``, exactly as ``ccsim run`` / ``ccsim optimise`` do; return its path.
+
+    For a plan, ``scenario`` is the scenario as given to the optimiser (written as
+    ``scenario.yaml``; default: the plan's own); ``chart_format`` ("png" or "svg") also writes
+    the charts as files (a plan's folder always has them, PNG by default).
+    """
+    if isinstance(result, RunResult):
+        return write_run_report(result, Path(out), chart_format)
+    return write_plan(result, scenario or result.scenario, Path(out),
+                      chart_format=chart_format or "png")
