@@ -11,6 +11,16 @@ small LP: the cheapest agents per group such that every type gets its agent-equi
 groups with its skill (an agent of a group with ``handle_time_factor`` f counts as 1/f). The LP
 ignores the pooling gain of cross-skilled groups, so it errs on the safe side; the simulation
 correction removes what is not needed.
+
+``optimise.max_occupancy`` (a share, 1 = no limit) is the planner's rule "never plan agents
+above X% occupancy", as in pyworkforce: per interval and type the requirement is at least
+``ceil(offered load / max_occupancy)`` agents (``optimise.staffing.occupancy_floor``), so the
+start carries every type's offered load at no more than the cap. ``OccupancyCap`` states the
+same rule for any staffing of the groups: some split of each type's offered load over the groups
+with its skill loads no group above the cap. The search (``optimise.search``) never trims below
+it. The rule is on the offered load, not on the simulated occupancy: abandoned calls take no
+agent time, so a single-skill group's simulated occupancy is at most about the cap, and how
+the router spreads calls over cross-skilled groups is left to the simulation.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ccsim.optimise.erlang import min_agents
+from ccsim.optimise.staffing import occupancy_floor
 from ccsim.sim.scenario import ContactType, Scenario
 from scipy.optimize import linprog
 
@@ -54,21 +65,42 @@ def agent_load(scenario: Scenario, k: int, interval: int) -> TypeLoad:
     return TypeLoad(rate, handle_mix, patience_mix)
 
 
+def max_occupancy(scenario: Scenario) -> float:
+    """The scenario's occupancy cap, a share (1 = no limit, also without an optimise: block)."""
+    return scenario.optimise.max_occupancy if scenario.optimise is not None else 1.0
+
+
+def offered_loads(scenario: Scenario) -> np.ndarray:
+    """Offered load reaching agents in Erlangs (calls per second × handle time in seconds),
+    [interval, type], at handle-time factor 1."""
+    n_i, n_k = scenario.horizon.intervals, len(scenario.contact_types)
+    loads = np.zeros((n_i, n_k))
+    for k in range(n_k):
+        for i in range(n_i):
+            load = agent_load(scenario, k, i)
+            loads[i, k] = load.calls_per_s * load.handle_s
+    return loads
+
+
 def type_requirements(scenario: Scenario, method: str = "erlang_a") -> np.ndarray:
-    """Agents needed, [interval, type], each type served alone by agents of factor 1.
+    """Agents needed, [interval, type], each type served alone by agents of factor 1: the
+    fewest meeting the type's service level and ``optimise.max_occupancy``.
 
     ``method`` is ``erlang_a`` (with abandonment) or ``erlang_c`` (the classic planner's
     method, ignoring abandonment).
     """
     n_i, n_k = scenario.horizon.intervals, len(scenario.contact_types)
+    cap = max_occupancy(scenario)
     need = np.zeros((n_i, n_k), dtype=int)
     for k, t in enumerate(scenario.contact_types):
         sl = scenario.service_level_of(t)
         for i in range(n_i):
             load = agent_load(scenario, k, i)
             patience = load.patience_s if method == "erlang_a" else None
-            need[i, k] = min_agents(load.calls_per_s, 1 / load.handle_s, patience,
-                                    sl.threshold_s, sl.target)
+            need[i, k] = max(
+                min_agents(load.calls_per_s, 1 / load.handle_s, patience, sl.threshold_s,
+                           sl.target),
+                occupancy_floor(load.calls_per_s * load.handle_s, cap))
     return need
 
 
@@ -108,3 +140,41 @@ def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
 def erlang_start(scenario: Scenario, method: str = "erlang_a") -> np.ndarray:
     """The analytic staffing [group, interval] from which the simulation search starts."""
     return split_over_groups(scenario, type_requirements(scenario, method))
+
+
+class OccupancyCap:
+    """``optimise.max_occupancy`` for a staffing [group, interval] of a scenario.
+
+    A staffing holds the cap in an interval when the offered loads ``a_k`` (Erlangs) can be
+    split as ``x_gk >= 0`` over groups with the skill, ``sum_g x_gk = a_k``, with no group
+    loaded above the cap: ``sum_k f_g x_gk <= max_occupancy · s_g`` (``f_g`` the group's
+    ``handle_time_factor``). For single-skill groups this is ``s_g >= f_g · a_k /
+    max_occupancy``. A feasibility LP per interval (HiGHS through scipy).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.cap = max_occupancy(scenario)
+        self.loads = offered_loads(scenario) if self.cap < 1 else None
+        names = [t.name for t in scenario.contact_types]
+        groups = scenario.agent_groups
+        self.pairs = [(g, k) for g, grp in enumerate(groups) for k in range(len(names))
+                      if names[k] in grp.skills]
+        self.a_eq = np.array([[1.0 if kk == k else 0.0 for _, kk in self.pairs]
+                              for k in range(len(names))])
+        self.a_ub = np.array([[grp.handle_time_factor if gg == g else 0.0 for gg, _ in self.pairs]
+                              for g, grp in enumerate(groups)])
+
+    def holds(self, staffing: np.ndarray, intervals: list[int] | None = None) -> bool:
+        """Whether ``staffing`` carries the offered load within the cap in ``intervals`` (all
+        by default). Always true without a cap."""
+        if self.loads is None:
+            return True
+        for i in range(self.loads.shape[0]) if intervals is None else intervals:
+            if not self.loads[i].any():
+                continue
+            b_ub = self.cap * np.asarray(staffing, dtype=float)[:, i] * (1 + 1e-9)
+            res = linprog(np.zeros(len(self.pairs)), A_ub=self.a_ub, b_ub=b_ub, A_eq=self.a_eq,
+                          b_eq=self.loads[i], bounds=(0, None), method="highs")
+            if res.status != 0:
+                return False
+        return True

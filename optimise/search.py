@@ -9,6 +9,10 @@ between two staffings is a finite difference of the service level, not noise:
   candidate with the largest reduction of its shortfall per unit cost;
 * **trim**: try removing one agent at a time, the most expensive and the one with most slack
   first, and keep the removal when the target still holds everywhere.
+
+Trimming never breaks ``optimise.max_occupancy`` (``optimise.requirements.OccupancyCap``): a
+removal that would leave the offered load above the cap is not simulated at all. The start
+already holds the cap and adding agents cannot break it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 from ccsim.optimise.evaluate import Evaluation, Evaluator
+from ccsim.optimise.requirements import OccupancyCap
 from ccsim.sim.scenario import Scenario
 
 DAY_CANDIDATES = 4
@@ -101,23 +106,26 @@ def add_until_met(
 
 
 def scale_down(
-    evaluate: Evaluator, staffing: np.ndarray, ev: Evaluation, steps: int = 5
+    evaluate: Evaluator, staffing: np.ndarray, ev: Evaluation, steps: int = 5,
+    cap: OccupancyCap | None = None,
 ) -> tuple[np.ndarray, Evaluation]:
     """The coarse trim: per group (dearest first), the largest share of its agents that can go
-    in every interval at once while the target holds, by bisection over ``steps`` halvings.
+    in every interval at once while the target and the occupancy cap hold, by bisection over
+    ``steps`` halvings.
 
     One agent at a time costs a simulation per agent; a group with much slack (a day-level
     target, a generous start) gives most of it back here in a handful of simulations.
     """
     cost = unit_costs(evaluate.scenario)
+    cap = OccupancyCap(evaluate.scenario) if cap is None else cap
     for g in sorted(range(staffing.shape[0]), key=lambda gg: -cost[gg]):
         lo, hi = 0.0, 1.0  # share that can go: lo is known to work
         for _ in range(steps):
             mid = (lo + hi) / 2
             fewer = staffing.copy()
             fewer[g] = np.ceil(staffing[g] * (1 - mid) - 1e-9).astype(int)
-            trial = evaluate(fewer)
-            if trial.feasible:
+            trial = evaluate(fewer) if cap.holds(fewer) else None
+            if trial is not None and trial.feasible:
                 lo, best = mid, (fewer, trial)
             else:
                 hi = mid
@@ -130,15 +138,16 @@ def trim(
     evaluate: Evaluator, staffing: np.ndarray, deadline: float = float("inf"),
     max_passes: int = 3, on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, Evaluation]:
-    """Remove agents while the target still holds everywhere: the coarse ``scale_down``, then
-    one at a time."""
+    """Remove agents while the target and the occupancy cap still hold everywhere: the coarse
+    ``scale_down``, then one at a time."""
     scenario = evaluate.scenario
     cost, skills = unit_costs(scenario), skill_matrix(scenario)
+    cap = OccupancyCap(scenario)
     staffing = staffing.copy()
     ev = evaluate(staffing)
     if not ev.feasible:
         return staffing, ev
-    staffing, ev = scale_down(evaluate, staffing, ev)
+    staffing, ev = scale_down(evaluate, staffing, ev, cap=cap)
     def slack(g: int, i: int) -> float:
         row = i if ev.slack.shape[0] > 1 else 0
         return float(np.min(ev.slack[row, skills[g]]))
@@ -152,6 +161,8 @@ def trim(
                 return staffing, ev
             fewer = staffing.copy()
             fewer[g, i] -= 1
+            if not cap.holds(fewer, [i]):
+                continue
             trial = evaluate(fewer)
             if trial.feasible:
                 staffing, ev = fewer, trial
