@@ -29,10 +29,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
+
 from ccsim.optimise.erlang import min_agents
 from ccsim.optimise.staffing import occupancy_floor
 from ccsim.sim.scenario import ContactType, Scenario
-from scipy.optimize import linprog
 
 
 @dataclass(frozen=True)

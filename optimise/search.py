@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+
 from ccsim.optimise.evaluate import Evaluation, Evaluator
 from ccsim.optimise.requirements import OccupancyCap
 from ccsim.sim.scenario import Scenario

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from ccsim.optimise import erlang
 from ccsim.optimise.evaluate import Evaluator
 from ccsim.optimise.requirements import OccupancyCap, erlang_start
