@@ -12,6 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,6 +24,10 @@ from ccsim.sim.scenario import Scenario
 
 COLUMNS = ("service_level", "asa_s", "abandon_rate", "occupancy", "containment", "offered",
            "answered", "abandoned")
+
+
+Row = dict[str, Any]
+"""One row of a comparison or sweep table: column name to value (text or number)."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,11 @@ def cost_of(run: Run) -> dict[str, float]:
     return {k: float(v["mean"]) for k, v in run.summary["cost"].items()}
 
 
-def comparison_rows(runs: list[Run]) -> list[dict[str, object]]:
+def comparison_rows(runs: list[Run]) -> list[Row]:
     """One row per run: scenario, KPIs with CI bounds, and the cost split."""
     rows = []
     for run in runs:
-        row: dict[str, object] = {"run": run.label, "scenario": run.scenario.name,
+        row: Row = {"run": run.label, "scenario": run.scenario.name,
                                   "replications": run.summary["replications"]}
         for key in COLUMNS:
             kpi = run.summary["kpis"][key]
@@ -87,7 +92,7 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def to_csv(rows: list[dict[str, object]]) -> str:
+def to_csv(rows: list[Row]) -> str:
     columns = list(dict.fromkeys(k for r in rows for k in r))
     out = io.StringIO()
     writer = csv.DictWriter(out, columns)
@@ -97,7 +102,7 @@ def to_csv(rows: list[dict[str, object]]) -> str:
     return out.getvalue()
 
 
-def to_markdown(rows: list[dict[str, object]]) -> str:
+def to_markdown(rows: list[Row]) -> str:
     """The headline columns as a Markdown table (for a wiki or an e-mail)."""
     headers = ["run", "service level", "ASA (s)", "abandoned", "occupancy", "cost per day"]
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -165,11 +170,11 @@ def compare_charts(runs: list[Run]) -> dict[str, bytes]:
     }
 
 
-def interval_rows(runs: list[Run]) -> list[dict[str, object]]:
+def interval_rows(runs: list[Run]) -> list[Row]:
     """Per clock time, each run's service level, ASA and abandonment."""
     rows = []
     for clock in clock_order(runs):
-        row: dict[str, object] = {"start": clock}
+        row: Row = {"start": clock}
         for run in runs:
             cells = run.intervals.get(clock, {})
             for key in ("service_level", "asa_s", "abandon_rate"):

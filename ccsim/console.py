@@ -13,11 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from ccsim.compare import Row
     from ccsim.optimise.plan import Plan
     from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
     from ccsim.sim.runner import RunResult
     from ccsim.sim.scenario import Scenario
     from ccsim.sim.stats import Estimate
+    from ccsim.sweep import Axis
 
 
 def progress_bar(total: int, what: str) -> Progress:
@@ -83,9 +85,9 @@ def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None
     table.add_row("target met on fresh days (95% CI)", verdict)
     for name, row in plan.comparisons.items():
         meets = "meets" if row["meets_target"] else "misses"
-        cost = float(row["agent_cost"])
+        agent_cost = float(row["agent_cost"])
         table.add_row(f"compare: {name} (agents)",
-                      f"{cost:,.2f} ({meets})" if math.isfinite(cost) else "-")
+                      f"{agent_cost:,.2f} ({meets})" if math.isfinite(agent_cost) else "-")
     table.add_row("simulations / contacts / seconds",
                   f"{plan.simulations} / {plan.contacts:,} / {plan.seconds:.0f}")
     console.print(table)
@@ -107,7 +109,7 @@ def print_fixed_staffing(scenario: Scenario, answers: list[LeastCompletion], fol
     console.print(f"results: {folder}", markup=False)
 
 
-def print_comparison(rows: list[dict[str, object]], folder: Path) -> None:
+def print_comparison(rows: list[Row], folder: Path) -> None:
     """The comparison table: one row per run."""
     table = Table(title="comparison (cost per day)")
     for column in ("run", "service level", "ASA", "abandoned", "occupancy", "cost"):
@@ -121,7 +123,7 @@ def print_comparison(rows: list[dict[str, object]], folder: Path) -> None:
     console.print(f"results: {folder}", markup=False)
 
 
-def print_sweep(rows: list[dict[str, object]], axes: list, folder: Path) -> None:
+def print_sweep(rows: list[Row], axes: list[Axis], folder: Path) -> None:
     """The sweep table: one row per grid point."""
     table = Table(title=f"sweep: {len(rows)} points on common random numbers")
     for a in axes:

@@ -89,13 +89,14 @@ def plan_json(plan: Plan) -> dict[str, object]:
             })
     summary = summary_json(plan.verification)
     meet = meet_json(opt)
-    return _clean({
+    document = _clean({
         "scenario": s.name,
         "seed": plan.seed,
         "replications": plan.replications,
         "level": opt.level,
         "meet": meet,
         "shrinkage": opt.shrinkage,
+        "max_occupancy": opt.max_occupancy,
         "intervals": clocks,
         "groups": groups,
         "shifts": shifts,
@@ -114,6 +115,8 @@ def plan_json(plan: Plan) -> dict[str, object]:
         "effort": {"simulations": plan.simulations, "contacts_simulated": plan.contacts,
                    "seconds": round(plan.seconds, 2)},
     })
+    assert isinstance(document, dict)
+    return document
 
 
 def self_service_json(report: SelfServiceReport) -> dict[str, object]:
@@ -230,8 +233,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
         write_charts_and_report(folder, plan.verification, plan.requirement,
                                 "requirement (simulation-corrected)", chart_format,
                                 extra, plan_section(plan, document))
-        optimised = plan.scenario.model_copy(update={"seed": original.seed,
-                                                     "replications": original.replications})
+        optimised = plan.scenario.with_changes(seed=original.seed,
+                                               replications=original.replications)
         header = (f"# {original.name} with the staffing of ccsim optimise "
                   f"(agent cost {plan.cost['agents']:,.2f} per day); run it with ccsim run.\n")
         (folder / "scenario.optimised.yaml").write_text(header + dump_scenario(optimised))

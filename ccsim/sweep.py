@@ -19,7 +19,7 @@ import numpy as np
 
 from ccsim import report
 from ccsim.charts import to_bytes
-from ccsim.compare import to_csv
+from ccsim.compare import Row, to_csv
 from ccsim.optimise.requirements import erlang_start
 from ccsim.output import write_charts_and_report
 from ccsim.results import write_run_files
@@ -56,7 +56,7 @@ def grid(scenario_path: Path, axes: list[Axis], sets: list[str]) -> list[tuple[d
     return points
 
 
-def sweep_chart(rows: list[dict[str, object]], axes: list[Axis], currency: str) -> bytes:
+def sweep_chart(rows: list[Row], axes: list[Axis], currency: str) -> bytes:
     """Service level and cost over the grid: lines for one path, heat maps for two."""
     if len(axes) == 1:
         fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -115,7 +115,7 @@ def simulate_points(
     return results
 
 
-def sweep_rows(points: list[tuple[dict, Scenario]], results: list[RunResult]) -> list[dict]:
+def sweep_rows(points: list[tuple[dict, Scenario]], results: list[RunResult]) -> list[Row]:
     """One row per point: the varied values and the headline KPIs."""
     rows = []
     for n, ((point, _), result) in enumerate(zip(points, results, strict=True)):
@@ -132,7 +132,7 @@ def sweep_rows(points: list[tuple[dict, Scenario]], results: list[RunResult]) ->
 
 
 def write_sweep(folder: Path, axes: list[Axis], results: list[RunResult],
-                rows: list[dict[str, object]]) -> None:
+                rows: list[Row]) -> None:
     """A result folder per point, ``sweep.csv``, ``sweep.png`` and ``report.html``."""
     for row, result in zip(rows, results, strict=True):
         point_folder = folder / str(row["folder"])

@@ -25,9 +25,12 @@ at the end of the day (the close), so every arrival has exactly one outcome.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import simpy
+from simpy.events import Timeout
+
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers, compile_types, draw_day
 from ccsim.sim.records import Records
@@ -42,7 +45,6 @@ from ccsim.sim.routing import (
 from ccsim.sim.scenario import Priority, Scenario
 from ccsim.sim.streams import generator
 from ccsim.sim.timebase import on_tick
-from simpy.events import Timeout
 
 
 class DayModel:
@@ -157,7 +159,7 @@ class DayModel:
         Timeout(self.env, duration, contact).callbacks.append(self._on_end)
 
     def _on_end(self, event: simpy.Event) -> None:
-        contact = event.value
+        contact = cast(int, event.value)
         self.end[contact] = self.env.now
         self._agent_free(self.group[contact])
 
@@ -175,7 +177,7 @@ class DayModel:
 
     def _on_overflow(self, event: simpy.Event) -> None:
         """A waiting contact becomes eligible for groups that have it as a later skill."""
-        contact = event.value
+        contact = cast(int, event.value)
         if self.state[contact] != WAITING or self.deadline[contact] < self.env.now:
             return
         contact_type = self.ctype[contact]
@@ -186,7 +188,7 @@ class DayModel:
 
     def _on_redial(self, event: simpy.Event) -> None:
         """A caller who abandoned calls again (a new contact of the same type)."""
-        contact = event.value
+        contact = cast(int, event.value)
         if self.state[contact] == ANSWERED:
             return
         self.state[contact] = ABANDONED
@@ -221,11 +223,11 @@ class DayModel:
             Timeout(self.env, through_ivr, contact).callbacks.append(self._on_ivr_exit)
 
     def _on_ivr_exit(self, event: simpy.Event) -> None:
-        self._enter(event.value)
+        self._enter(cast(int, event.value))
 
     def _on_interval(self, event: simpy.Event) -> None:
         """Staffing changes at the start of interval ``event.value``."""
-        interval = event.value
+        interval = cast(int, event.value)
         for group, row in enumerate(self.staffing):
             change = row[interval] - self.on_shift[group]
             self.on_shift[group] = row[interval]
