@@ -104,7 +104,7 @@ def write_run_files(result: RunResult, folder: Path, scenario: Scenario | None =
     )
     write_intervals_csv(result, folder / "intervals.csv")
     write_replications_csv(result, folder / "replications.csv")
-    ran = (scenario or result.scenario).model_copy(
-        update={"seed": result.seed, "replications": result.replications}
+    ran = (scenario or result.scenario).with_changes(
+        seed=result.seed, replications=result.replications
     )
     (folder / "scenario.yaml").write_text(dump_scenario(ran))

@@ -35,9 +35,9 @@ Staffing = tuple[tuple[int, ...], ...]
 
 def with_staffing(scenario: Scenario, staffing: Staffing | np.ndarray) -> Scenario:
     """The scenario with each group's per-interval staffing replaced."""
-    groups = [g.model_copy(update={"staffing": [int(v) for v in row]})
+    groups = [g.with_changes(staffing=[int(v) for v in row])
               for g, row in zip(scenario.agent_groups, staffing, strict=True)]
-    return scenario.model_copy(update={"agent_groups": groups})
+    return scenario.with_changes(agent_groups=groups)
 
 
 def as_staffing(matrix: np.ndarray | list[list[int]]) -> Staffing:

@@ -237,14 +237,14 @@ def specialists(scenario: Scenario) -> Scenario:
     for t in scenario.contact_types:
         able = [g for g in scenario.agent_groups if t.name in g.skills]
         cheapest = min(able, key=lambda g: g.cost_per_hour)
-        groups.append(cheapest.model_copy(update={
-            "name": f"{t.name}_specialists", "skills": [t.name], "staffing": 0}))
+        groups.append(cheapest.with_changes(
+            name=f"{t.name}_specialists", skills=[t.name], staffing=0))
     opt = scenario.optimise
-    shifts = [s.model_copy(update={"groups": None}) for s in opt.shifts] if opt else []
-    return scenario.model_copy(update={
-        "agent_groups": groups,
-        "optimise": opt.model_copy(update={"shifts": shifts}) if opt else None,
-    })
+    shifts = [s.with_changes(groups=None) for s in opt.shifts] if opt else []
+    return scenario.with_changes(
+        agent_groups=groups,
+        optimise=opt.with_changes(shifts=shifts) if opt else None,
+    )
 
 
 def compare_methods(

@@ -70,9 +70,9 @@ def apply_option(scenario: Scenario, type_name: str, option: SelfServiceOption) 
     for t in scenario.contact_types:
         if t.name == type_name:
             base = t.self_service.model_dump() if t.self_service is not None else {}
-            t = t.model_copy(update={"self_service": SelfService.model_validate({**base, **patch})})
+            t = t.with_changes(self_service=SelfService.model_validate({**base, **patch}))
         types.append(t)
-    return scenario.model_copy(update={"contact_types": types})
+    return scenario.with_changes(contact_types=types)
 
 
 def with_completion(scenario: Scenario, type_name: str, completion: float) -> Scenario:
@@ -230,7 +230,7 @@ def least_completion(
     bisection keeps the invariant "``hi`` meets, ``lo`` does not".
     """
     if scenario.optimise is None:
-        scenario = scenario.model_copy(update={"optimise": Optimise()})
+        scenario = scenario.with_changes(optimise=Optimise())
     reps = scenario.replications if replications is None else replications
     run_seed = scenario.seed if seed is None else seed
     out = []

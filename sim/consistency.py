@@ -1,52 +1,93 @@
 """Cross-field checks of a scenario: what no single field can know on its own.
 
-Each check yields ``(yaml_path, reason)``; the schema raises the first one with its path, so
-the message points at the line the planner has to change.
+Each check yields ``(yaml_path, reason)``. ``check`` raises all of them at once as one
+``pydantic.ValidationError`` with one error per problem, located at its YAML path, so the
+loader prints one ``FILE: path (line N): reason`` line each and ``Scenario.model_validate``
+lists them all. This module knows the scenario's parts but not ``Scenario`` itself (which
+calls ``check`` from its validator), so the two import in one direction only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ccsim.sim.scenario import Scenario
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails
 
-Path = tuple[str | int, ...]
+from ccsim.sim.distribution_specs import DistributionSpec
+from ccsim.sim.optimise_spec import Optimise
+from ccsim.sim.scenario_parts import AgentGroup, ContactType, Horizon
+from ccsim.sim.spec import Path, problem
+
 Problem = tuple[Path, str]
 
 
-def first_problem(scenario: Scenario) -> Problem | None:
-    """The first inconsistency found, or None when the scenario is consistent."""
-    return next(problems(scenario), None)
+class ScenarioParts(Protocol):
+    """What the checks read of a scenario."""
+
+    @property
+    def horizon(self) -> Horizon: ...
+
+    @property
+    def contact_types(self) -> Sequence[ContactType]: ...
+
+    @property
+    def agent_groups(self) -> Sequence[AgentGroup]: ...
+
+    @property
+    def optimise(self) -> Optimise | None: ...
 
 
-def problems(scenario: Scenario) -> Iterator[Problem]:
-    """Every inconsistency, in the order of the file."""
-    yield from _horizon(scenario)
-    yield from _unique([t.name for t in scenario.contact_types], "contact_types", "contact type")
-    yield from _unique([g.name for g in scenario.agent_groups], "agent_groups", "agent group")
-    yield from _contact_types(scenario)
+def check(scenario: ScenarioParts, title: str = "Scenario") -> None:
+    """Raise a ``ValidationError`` with one error per problem; return if there is none."""
+    found = list(problems(scenario))
+    if found:
+        errors = [InitErrorDetails(type=problem(reason), loc=path,
+                                   input=_value_at(scenario, path))
+                  for path, reason in found]
+        raise ValidationError.from_exception_data(title, errors)
+
+
+def _value_at(root: Any, path: Path) -> Any:
+    """The value a YAML path points at in a (validated) scenario."""
+    node = root
+    for key in path:
+        if isinstance(node, dict):
+            node = node[key]
+        elif isinstance(node, list):
+            node = node[int(key)]
+        else:
+            node = getattr(node, str(key))
+    return node
+
+
+def problems(scenario: ScenarioParts) -> Iterator[Problem]:
+    """Every inconsistency, in the order of a file written in the order of the schema."""
+    yield from _horizon(scenario.horizon)
+    yield from _contact_types(scenario.contact_types, scenario.horizon.intervals)
     yield from _agent_groups(scenario)
     yield from _coverage(scenario)
     if scenario.optimise is not None:
-        yield from _optimise(scenario)
+        yield from _optimise(scenario.optimise, scenario)
 
 
-def _horizon(scenario: Scenario) -> Iterator[Problem]:
-    h = scenario.horizon
+def _horizon(h: Horizon) -> Iterator[Problem]:
     if h.warmup_minutes >= h.interval_minutes * h.intervals:
         yield (("horizon", "warmup_minutes"),
                f"the warm-up ({h.warmup_minutes:g} min) must be shorter than the day "
                f"({h.intervals} × {h.interval_minutes} min)")
 
 
-def _unique(names: list[str], where: str, what: str) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            yield (where, i, "name"), f"{what} name {name!r} is used twice"
-        seen.add(name)
+def _unique(names: list[str], where: Path, what: str) -> Iterator[Problem]:
+    for i in range(len(names)):
+        yield from _repeated(names, i, (*where, i, "name"), what)
+
+
+def _repeated(names: Sequence[str], i: int, path: Path, what: str) -> Iterator[Problem]:
+    """The problem of item ``i`` reusing the name of an earlier item, if it does."""
+    if names[i] in names[:i]:
+        yield path, f"{what} name {names[i]!r} is used twice"
 
 
 def _length(value: Any, path: Path, n: int) -> Iterator[Problem]:
@@ -54,17 +95,18 @@ def _length(value: Any, path: Path, n: int) -> Iterator[Problem]:
         yield path, f"has {len(value)} values but horizon.intervals is {n}"
 
 
-def _distribution(spec: Any, path: Path, n: int) -> Iterator[Problem]:
+def _distribution(spec: DistributionSpec | None, path: Path, n: int) -> Iterator[Problem]:
     if spec is None:
         return
     for field, values in spec.interval_lists():
         yield from _length(values, (*path, field), n)
 
 
-def _contact_types(scenario: Scenario) -> Iterator[Problem]:
-    n = scenario.horizon.intervals
-    for i, t in enumerate(scenario.contact_types):
+def _contact_types(types: Sequence[ContactType], n: int) -> Iterator[Problem]:
+    names = [t.name for t in types]
+    for i, t in enumerate(types):
         at: Path = ("contact_types", i)
+        yield from _repeated(names, i, (*at, "name"), "contact type")
         yield from _length(t.arrivals.per_interval, (*at, "arrivals", "per_interval"), n)
         yield from _length(t.arrivals.profile, (*at, "arrivals", "profile"), n)
         yield from _distribution(t.handle_time, (*at, "handle_time"), n)
@@ -77,8 +119,23 @@ def _contact_types(scenario: Scenario) -> Iterator[Problem]:
             yield from _distribution(t.redial.delay, (*at, "redial", "delay"), n)
 
 
-def _coverage(scenario: Scenario) -> Iterator[Problem]:
-    """Every contact type needs a group with its skill (checked after the skills themselves)."""
+def _agent_groups(scenario: ScenarioParts) -> Iterator[Problem]:
+    n = scenario.horizon.intervals
+    types = [t.name for t in scenario.contact_types]
+    names = [g.name for g in scenario.agent_groups]
+    for i, g in enumerate(scenario.agent_groups):
+        at: Path = ("agent_groups", i)
+        yield from _repeated(names, i, (*at, "name"), "agent group")
+        for j, skill in enumerate(g.skills):
+            if skill not in types:
+                yield (*at, "skills", j), f"{skill!r} is not a contact type (known: {types})"
+            elif skill in g.skills[:j]:
+                yield (*at, "skills", j), f"skill {skill!r} is listed twice"
+        yield from _length(g.staffing, (*at, "staffing"), n)
+
+
+def _coverage(scenario: ScenarioParts) -> Iterator[Problem]:
+    """Every contact type needs a group with its skill."""
     skilled = {skill for g in scenario.agent_groups for skill in g.skills}
     for i, t in enumerate(scenario.contact_types):
         if t.name not in skilled:
@@ -86,22 +143,7 @@ def _coverage(scenario: Scenario) -> Iterator[Problem]:
                    f"no agent group has the skill {t.name!r}, so nobody can answer it")
 
 
-def _agent_groups(scenario: Scenario) -> Iterator[Problem]:
-    n = scenario.horizon.intervals
-    types = [t.name for t in scenario.contact_types]
-    for i, g in enumerate(scenario.agent_groups):
-        at: Path = ("agent_groups", i)
-        yield from _length(g.staffing, (*at, "staffing"), n)
-        for j, skill in enumerate(g.skills):
-            if skill not in types:
-                yield (*at, "skills", j), f"{skill!r} is not a contact type (known: {types})"
-            elif skill in g.skills[:j]:
-                yield (*at, "skills", j), f"skill {skill!r} is listed twice"
-
-
-def _optimise(scenario: Scenario) -> Iterator[Problem]:
-    opt = scenario.optimise
-    assert opt is not None
+def _optimise(opt: Optimise, scenario: ScenarioParts) -> Iterator[Problem]:
     groups = [g.name for g in scenario.agent_groups]
     yield from _unique([s.name for s in opt.shifts], ("optimise", "shifts"), "shift")
     for i, shift in enumerate(opt.shifts):

@@ -1,8 +1,9 @@
-"""Reading a scenario file: safe YAML in, a validated ``Scenario`` or one clear error out.
+"""Reading a scenario file: safe YAML in, a validated ``Scenario`` or every problem out.
 
-Every problem is reported as ``FILE: PATH (line N): reason`` where PATH is the YAML path a
-planner can follow (``contact_types[0].handle_time.mean``). YAML is read with the safe loader,
-so Python tags are refused rather than executed.
+Each problem is reported on its own line as ``FILE: PATH (line N): reason`` where PATH is the
+YAML path a planner can follow (``contact_types[0].handle_time.mean``): every field error, or,
+once the fields are right, every cross-field problem. YAML is read with the safe loader, so
+Python tags are refused rather than executed.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
 from ccsim.sim.overrides import OverrideError, apply_overrides
 from ccsim.sim.scenario import Scenario
-from pydantic import ValidationError
 
 Key = str | int
 
@@ -42,8 +45,8 @@ def _line_map(node: yaml.Node, path: tuple[Key, ...], lines: dict[tuple[Key, ...
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _line_map(value_node, (*path, key), lines)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _line_map(value_node, path + (key,), lines)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _line_map(item, (*path, i), lines)
@@ -70,14 +73,11 @@ def _data_path(data: Any, loc: tuple[Key, ...]) -> tuple[Key, ...]:
     return tuple(out)
 
 
-def _describe(error: dict[str, Any], data: Any) -> tuple[tuple[Key, ...], str]:
+def _describe(error: ErrorDetails, data: Any) -> tuple[tuple[Key, ...], str]:
     """The YAML path and reason of one pydantic error."""
     ctx = error.get("ctx") or {}
     if error["type"] == "ccsim":
-        path = tuple(ctx["path"]) if "path" in ctx else (
-            *_data_path(data, tuple(error["loc"])), *ctx.get("sub", ())
-        )
-        return path, ctx["message"]
+        return (*_data_path(data, tuple(error["loc"])), *ctx.get("sub", ())), ctx["message"]
     path = _data_path(data, tuple(error["loc"]))
     kind = error["type"]
     if kind == "missing":
@@ -112,7 +112,7 @@ def parse_scenario(
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(source, [f"{where}not valid YAML: {reason}"]) from None
-    if data is None:
+    if data is None or root is None:
         raise ScenarioError(source, ["the file is empty; a scenario needs at least name, "
                                      "horizon, contact_types and agent_groups"])
     if not isinstance(data, dict):

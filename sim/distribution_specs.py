@@ -1,0 +1,145 @@
+"""Distributions a scenario may give for times (handle time, patience, time in the IVR, ...).
+
+Each is chosen by its ``distribution`` key. All values are seconds; any parameter except
+``values`` may be a list with one value per interval, for the contacts that arrive in that
+interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from ccsim.sim import distributions as dist
+from ccsim.sim.spec import NonNegative, Path, Positive, Spec, problem
+
+_PER_INTERVAL = " A list gives one value per interval, for the contacts arriving in it."
+_MEAN = "Mean, seconds." + _PER_INTERVAL
+_CV = ("Coefficient of variation: standard deviation / mean (1 = as variable as an "
+       "exponential)." + _PER_INTERVAL)
+
+
+class _DistSpec(Spec):
+    """A distribution in seconds; a parameter may be a list with one value per interval."""
+
+    def interval_lists(self) -> Iterator[tuple[str, list[float]]]:
+        """The parameters given per interval, as (field name, values)."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, list) and name != "values":
+                yield name, value
+
+    def _param(self, name: str, interval: int) -> float:
+        value = getattr(self, name)
+        return float(value[interval] if isinstance(value, list) else value)
+
+    def per_interval(self) -> bool:
+        """True if any parameter varies by interval."""
+        return any(True for _ in self.interval_lists())
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        """The sampler for contacts that arrive in ``interval``."""
+        raise NotImplementedError
+
+    def samplers(self, intervals: int) -> list[dist.Distribution]:
+        """One sampler per interval, or a single one when no parameter varies by interval."""
+        if not self.per_interval():
+            return [self.build(0)]
+        return [self.build(i) for i in range(intervals)]
+
+
+class ExponentialSpec(_DistSpec):
+    """Exponential times (memoryless, as variable as their mean), in seconds."""
+
+    distribution: Literal["exponential"] = Field(description="Chooses this distribution.")
+    mean: Positive = Field(description=_MEAN)
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        return dist.Exponential(self._param("mean", interval))
+
+
+class LognormalSpec(_DistSpec):
+    """Lognormal times given by mean and coefficient of variation, in seconds; the usual shape
+    of handle times."""
+
+    distribution: Literal["lognormal"] = Field(description="Chooses this distribution.")
+    mean: Positive = Field(description=_MEAN)
+    cv: Positive = Field(description=_CV)
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        return dist.Lognormal(self._param("mean", interval), self._param("cv", interval))
+
+
+class GammaSpec(_DistSpec):
+    """Gamma times given by mean and coefficient of variation, in seconds."""
+
+    distribution: Literal["gamma"] = Field(description="Chooses this distribution.")
+    mean: Positive = Field(description=_MEAN)
+    cv: Positive = Field(description=_CV)
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        return dist.Gamma(self._param("mean", interval), self._param("cv", interval))
+
+
+class DeterministicSpec(_DistSpec):
+    """The same time for every contact, in seconds."""
+
+    distribution: Literal["deterministic"] = Field(description="Chooses this distribution.")
+    value: NonNegative = Field(description="The time, seconds." + _PER_INTERVAL)
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        return dist.Deterministic(self._param("value", interval))
+
+
+class UniformSpec(_DistSpec):
+    """Times spread evenly between a lower and an upper bound, in seconds."""
+
+    distribution: Literal["uniform"] = Field(description="Chooses this distribution.")
+    low: NonNegative = Field(description="Lower bound, seconds." + _PER_INTERVAL)
+    high: NonNegative = Field(
+        description="Upper bound, seconds; at least `low`." + _PER_INTERVAL
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformSpec:
+        for i in range(max(_len(self.low), _len(self.high))):
+            lo, hi = _item(self.low, i), _item(self.high, i)
+            if lo is not None and hi is not None and hi < lo:
+                sub: Path = ("high", i) if isinstance(self.high, list) else ("high",)
+                raise problem(f"high ({hi:g}) must be at least low ({lo:g})", sub=sub)
+        return self
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        return dist.Uniform(self._param("low", interval), self._param("high", interval))
+
+
+class EmpiricalSpec(_DistSpec):
+    """Times drawn from observed values (resampled with replacement), in seconds."""
+
+    distribution: Literal["empirical"] = Field(description="Chooses this distribution.")
+    values: list[Annotated[float, Field(ge=0)]] = Field(
+        min_length=1, description="Observed times, seconds; each draw picks one at random."
+    )
+
+    def build(self, interval: int = 0) -> dist.Distribution:
+        return dist.Empirical(self.values)
+
+
+def _len(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 1
+
+
+def _item(value: Any, i: int) -> float | None:
+    """The i-th value of a per-interval parameter (a scalar holds for all), None if absent."""
+    if not isinstance(value, list):
+        return float(value)
+    return float(value[i]) if i < len(value) else None
+
+
+DistributionSpec = Annotated[
+    ExponentialSpec | LognormalSpec | GammaSpec | DeterministicSpec | UniformSpec | EmpiricalSpec,
+    Field(discriminator="distribution"),
+]
+"""One of the distributions, chosen by its ``distribution`` key."""

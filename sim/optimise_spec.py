@@ -1,0 +1,109 @@
+"""The ``optimise:`` block of a scenario: inputs of ``ccsim optimise``, ignored by ``ccsim run``.
+
+Descriptions are written for planners: they are what editors show from ``ccsim schema``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ccsim.sim.distribution_specs import DistributionSpec
+from ccsim.sim.spec import Clock, Name, Probability, Spec
+
+
+class ShiftBreak(Spec):
+    """A break within a shift, during which its agents are off the phones."""
+
+    after_h: float = Field(ge=0, description="Start of the break after the shift starts, hours.")
+    minutes: float = Field(gt=0, description="Length of the break, minutes.")
+
+
+class ShiftTemplate(Spec):
+    """A shift the optimiser may staff: it picks how many agents of each group work it."""
+
+    name: Name = Field(description="Name of the shift (letters, digits, _ . -).")
+    start: Clock = Field(description="Clock time at which the shift starts, HH:MM (24 h).")
+    length_h: float = Field(gt=0, le=24, description="Paid length of the shift, hours.")
+    breaks: list[ShiftBreak] = Field(
+        default_factory=list, description="Breaks within the shift; none if omitted."
+    )
+    groups: list[Name] | None = Field(
+        None, description="Agent groups that may work this shift; omit = every group."
+    )
+
+
+class SelfServicePatch(Spec):
+    """The keys of a contact type's `self_service` block that an option changes; the others
+    keep today's values."""
+
+    time_in_ivr: DistributionSpec | None = Field(
+        None, description="Time spent in the IVR with the option, seconds."
+    )
+    completion: Probability | None = Field(
+        None, description="Share of callers who complete in the IVR with the option, in [0, 1]."
+    )
+    opt_out: Probability | None = Field(
+        None, description="Share of callers who ask for an agent at once with the option, in "
+                          "[0, 1]."
+    )
+    failed_patience_factor: float | None = Field(
+        None, gt=0, description="Multiplies the patience of callers who failed in the IVR."
+    )
+    failed_handle_time_factor: float | None = Field(
+        None, gt=0, description="Multiplies the handle time of callers who failed in the IVR."
+    )
+
+
+class SelfServiceOption(Spec):
+    """A self-service alternative to today's IVR for one contact type, with its price."""
+
+    name: Name = Field(description="Name of the option (letters, digits, _ . -).")
+    cost_per_day: float = Field(
+        0.0, ge=0, description="Cost to build and run the option, currency per day."
+    )
+    self_service: SelfServicePatch = Field(
+        description="What the option changes in the type's `self_service` block."
+    )
+
+
+class MeetProbability(Spec):
+    """Plan for forecast uncertainty: the target must be met on at least this share of
+    simulated days."""
+
+    probability: float = Field(
+        gt=0, lt=1, description="Share of simulated days that must meet the target, in (0, 1)."
+    )
+
+
+class Optimise(Spec):
+    """Inputs of `ccsim optimise`: what the plan must meet, shrinkage, the shifts it may use and
+    self-service options to price; ignored by `ccsim run`."""
+
+    level: Literal["interval", "day"] = Field(
+        "interval", description="`interval`: every interval of every type must meet the target; "
+                                "`day`: each type over the whole day."
+    )
+    meet: Literal["mean"] | MeetProbability = Field(
+        "mean", description="`mean`: the service level over the simulated days meets the "
+                            "target; or {probability: p}: at least a share p of days meets it."
+    )
+    shrinkage: float = Field(
+        0.0, ge=0, lt=1, description="Share of paid time off the phones besides the shifts' "
+                                     "breaks (training, absence, ...), in [0, 1)."
+    )
+    max_occupancy: float = Field(
+        1.0, gt=0, le=1,
+        description="Highest occupancy (busy / on-phone agent time) a plan may load agents "
+                    "with in any interval, e.g. 0.85; 1 = no limit.",
+    )
+    shifts: list[ShiftTemplate] = Field(
+        default_factory=list, description="Shift templates; omit to plan per-interval staffing "
+                                          "without shifts."
+    )
+    self_service_options: dict[Name, list[SelfServiceOption]] = Field(
+        default_factory=dict,
+        description="Per contact type name, alternatives to today's IVR to price against each "
+                    "other.",
+    )

@@ -1,0 +1,258 @@
+"""The parts of a scenario the simulator uses: the day, demand, the IVR, agents, routing, costs.
+
+Descriptions (``Field(description=...)`` and class docstrings) are written for planners: they
+are what editors show from the JSON Schema of ``ccsim schema``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ccsim.sim.distribution_specs import DistributionSpec
+from ccsim.sim.spec import Clock, Name, Probability, Spec, Staffing, problem
+
+
+class Horizon(Spec):
+    """The simulated day: when it starts and how it is cut into intervals, the unit of
+    forecasts, staffing and results."""
+
+    start: Clock = Field(
+        "08:00", description="Clock time at which the first interval starts, HH:MM (24 h)."
+    )
+    interval_minutes: int = Field(
+        30, gt=0, le=1440, description="Length of one interval, minutes (e.g. 15 or 30)."
+    )
+    intervals: int = Field(
+        gt=0, le=10_000,
+        description="Number of intervals in the day; every per-interval list has this many "
+                    "values.",
+    )
+    warmup_minutes: float = Field(
+        0, ge=0,
+        description="Minutes at the start whose arrivals are simulated but not counted in the "
+                    "results, so the day starts with a realistic queue; minutes.",
+    )
+
+    @property
+    def interval_s(self) -> float:
+        """Interval length, seconds."""
+        return 60.0 * self.interval_minutes
+
+    @property
+    def length_s(self) -> float:
+        """Length of the whole day, seconds."""
+        return self.interval_s * self.intervals
+
+    def clock(self, interval: int) -> str:
+        """Clock time (HH:MM, modulo 24 h) at which ``interval`` starts."""
+        hours, minutes = map(int, self.start.split(":"))
+        total = (hours * 60 + minutes + interval * self.interval_minutes) % 1440
+        return f"{total // 60:02d}:{total % 60:02d}"
+
+
+class ServiceLevel(Spec):
+    """The service-level definition and target: the share of contacts answered within
+    `threshold_s` seconds, of those offered to agents (an abandon counts as a miss)."""
+
+    threshold_s: float = Field(
+        20, ge=0, description="A contact answered within this wait is in time; seconds."
+    )
+    target: Probability = Field(
+        0.8, description="Share of contacts to answer in time, in [0, 1] (0.8 = 80%)."
+    )
+    short_abandon_s: float = Field(
+        0, ge=0,
+        description="Callers who hang up sooner than this are left out of the service level "
+                    "(0 = every abandon counts as a miss); seconds.",
+    )
+
+
+class ServiceLevelOverride(Spec):
+    """A contact type's own service-level definition; a key left out keeps the scenario's."""
+
+    threshold_s: float | None = Field(
+        None, ge=0, description="In-time wait for this type, seconds; omit = the scenario's."
+    )
+    target: Probability | None = Field(
+        None, description="Target share in time for this type, in [0, 1]; omit = the "
+                          "scenario's."
+    )
+    short_abandon_s: float | None = Field(
+        None, ge=0, description="Short-abandon limit for this type, seconds; omit = the "
+                                "scenario's."
+    )
+
+
+class Arrivals(Spec):
+    """The volume forecast of a contact type: `per_interval`, or `daily` with an optional
+    `profile`. Arrivals are random (Poisson) around these expected numbers."""
+
+    per_interval: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Expected arrivals in each interval, contacts; one value per "
+                          "interval. Give this or `daily`.",
+    )
+    daily: float | None = Field(
+        None, ge=0, description="Expected arrivals over the whole day, contacts; spread evenly "
+                                "over the intervals, or by `profile`.",
+    )
+    profile: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Weights spreading `daily` over the intervals, one per interval; "
+                          "only their ratios matter.",
+    )
+    uncertainty_cv: float = Field(
+        0.0, ge=0, le=5,
+        description="Forecast uncertainty of this type: coefficient of variation of a factor "
+                    "(gamma, mean 1) drawn once per simulated day that scales its volume; "
+                    "0 = the forecast is exact.",
+    )
+    scale: float = Field(
+        1.0, ge=0, description="Multiplies the forecast, for what-ifs (1.1 = 10% more "
+                               "contacts)."
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Arrivals:
+        if self.per_interval is not None and (self.daily is not None or self.profile is not None):
+            raise problem("give either per_interval, or daily (with an optional profile)")
+        if self.per_interval is None and self.daily is None:
+            raise problem("give per_interval, or daily (with an optional profile)")
+        if self.profile is not None and self.daily is None:
+            raise problem("a profile needs daily", sub=("profile",))
+        if self.profile is not None and sum(self.profile) <= 0:
+            raise problem("the weights must not all be 0", sub=("profile",))
+        return self
+
+    def expected(self, intervals: int) -> list[float]:
+        """Expected arrivals per interval (``scale`` applied, before any uncertainty)."""
+        if self.per_interval is not None:
+            return [float(v) * self.scale for v in self.per_interval]
+        weights = self.profile if self.profile is not None else [1.0] * intervals
+        total = float(sum(weights))
+        return [float(self.daily or 0.0) * self.scale * w / total for w in weights]
+
+
+class SelfService(Spec):
+    """The IVR in front of the agents. After `time_in_ivr`, a caller completes there (served,
+    never reaches an agent), opts out to an agent, or fails and reaches an agent frustrated."""
+
+    time_in_ivr: DistributionSpec = Field(description="Time spent in the IVR, seconds.")
+    completion: Probability = Field(
+        description="Share of callers who complete in the IVR, in [0, 1]."
+    )
+    opt_out: Probability = Field(
+        0.0, description="Share of callers who ask for an agent at once, in [0, 1]; "
+                         "completion + opt_out is at most 1, the rest fail."
+    )
+    failed_patience_factor: float = Field(
+        1.0, gt=0, description="Multiplies the patience of callers who failed in the IVR "
+                               "(0.7 = 30% less patient)."
+    )
+    failed_handle_time_factor: float = Field(
+        1.0, gt=0, description="Multiplies the handle time of callers who failed in the IVR "
+                               "(1.15 = 15% longer calls)."
+    )
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> SelfService:
+        if self.completion + self.opt_out > 1 + 1e-12:
+            raise problem(
+                f"completion + opt_out must be at most 1, got "
+                f"{self.completion} + {self.opt_out} = {self.completion + self.opt_out:g}",
+                sub=("opt_out",),
+            )
+        return self
+
+
+class Redial(Spec):
+    """Callers who abandon and call again later, as a new arrival of the same type."""
+
+    probability: Probability = Field(
+        description="Share of abandoning callers who call again, in [0, 1]."
+    )
+    delay: DistributionSpec = Field(description="Time from hanging up to calling again, seconds.")
+
+
+class ContactType(Spec):
+    """One kind of contact (a queue): its forecast, handle time, patience and IVR."""
+
+    name: Name = Field(
+        description="Name of the contact type, as agent groups list it in `skills` (letters, "
+                    "digits, _ . -)."
+    )
+    arrivals: Arrivals = Field(description="The volume forecast.")
+    handle_time: DistributionSpec = Field(description="Talk plus wrap-up time, seconds.")
+    patience: DistributionSpec | None = Field(
+        None, description="Time a caller waits before hanging up, seconds; omit = never hangs "
+                          "up."
+    )
+    service_level: ServiceLevelOverride | None = Field(
+        None, description="This type's own service-level definition; omit = the scenario's."
+    )
+    self_service: SelfService | None = Field(
+        None, description="The IVR stage in front of the agents; omit = no IVR."
+    )
+    redial: Redial | None = Field(
+        None, description="Abandoning callers who call again; omit = nobody calls again."
+    )
+
+
+class AgentGroup(Spec):
+    """Agents with the same skills and pay, and how many are on the phones per interval."""
+
+    name: Name = Field(description="Name of the group (letters, digits, _ . -).")
+    skills: list[Name] = Field(
+        min_length=1, description="Contact types the group answers; the listed order is the "
+                                  "preference under `priority` routing."
+    )
+    staffing: Staffing = Field(
+        description="Agents on the phones (net of shrinkage) in each interval, one whole "
+                    "number per interval, or one number for the whole day."
+    )
+    cost_per_hour: float = Field(
+        0.0, ge=0, description="Cost of one agent, currency per hour."
+    )
+    handle_time_factor: float = Field(
+        1.0, gt=0, description="Multiplies this group's handle times (1.2 = 20% slower)."
+    )
+
+    def staffing_at(self, interval: int) -> int:
+        """Agents on the phones in ``interval``."""
+        return int(self.staffing[interval] if isinstance(self.staffing, list) else self.staffing)
+
+
+class LongestIdle(Spec):
+    """A contact goes to the longest-idle agent with its skill, in any group; a freed agent
+    takes the longest-waiting contact among its skills."""
+
+    policy: Literal["longest_idle"] = Field(description="Chooses this routing.")
+
+
+class Priority(Spec):
+    """Groups and skills are tried in their listed order; a group takes a contact of a skill
+    that is not its first only after the contact has waited `overflow_after_s`."""
+
+    policy: Literal["priority"] = Field(description="Chooses this routing.")
+    overflow_after_s: float = Field(
+        0.0, ge=0, description="Wait before a group takes a contact of a later skill, seconds."
+    )
+
+
+Routing = Annotated[LongestIdle | Priority, Field(discriminator="policy")]
+"""The routing policy, chosen by its ``policy`` key."""
+
+
+class Costs(Spec):
+    """Prices that turn a simulated day into a cost (besides the agents' `cost_per_hour`)."""
+
+    currency: str = Field(
+        "EUR", max_length=8, description="Currency shown on tables and charts (a label)."
+    )
+    self_service_per_contact: float = Field(
+        0.10, ge=0, description="Cost of a contact completed in the IVR, currency per contact."
+    )
+    abandonment_penalty: float = Field(
+        0.0, ge=0, description="Cost of a caller who hangs up unanswered, currency per "
+                               "abandoned contact."
+    )
