@@ -106,4 +106,5 @@ class Optimise(Spec):
         default_factory=dict,
         description="Per contact type name, alternatives to today's IVR to price against each "
                     "other.",
+        json_schema_extra={"additionalProperties": False},
     )
