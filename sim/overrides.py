@@ -77,7 +77,7 @@ def apply_overrides(
         last = keys[-1]
         if isinstance(node, list):
             _, real = _step(node, last, walked, text)
-            node[real] = value
+            node[int(real)] = value
         elif isinstance(node, dict):
             node[last] = value
             real = last
