@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+
 from ccsim.optimise.evaluate import Evaluation, Evaluator
 from ccsim.optimise.search import skill_matrix
 from ccsim.optimise.shifts import ShiftData, ShiftPlan, add_shift_choice, on_phone_expr, solve_model

@@ -18,6 +18,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
+
 from ccsim.sim.kpis import per_replication
 from ccsim.sim.runner import RunResult, simulate
 from ccsim.sim.scenario import MeetProbability, Scenario
@@ -40,7 +41,8 @@ def with_staffing(scenario: Scenario, staffing: Staffing | np.ndarray) -> Scenar
     return scenario.with_changes(agent_groups=groups)
 
 
-def as_staffing(matrix: np.ndarray | list[list[int]]) -> Staffing:
+def as_staffing(matrix: Staffing | np.ndarray | list[list[int]]) -> Staffing:
+    """A staffing matrix as a hashable tuple of tuples of whole agents."""
     return tuple(tuple(int(v) for v in row) for row in matrix)
 
 

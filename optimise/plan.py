@@ -27,6 +27,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from ccsim.optimise.cuts import refine
 from ccsim.optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
 from ccsim.optimise.requirements import erlang_start

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-from ccsim.sim.scenario import Scenario, ShiftTemplate, clock_minutes
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+from ccsim.sim.scenario import Scenario, ShiftTemplate, clock_minutes
 
 
 class ShiftPlanError(ValueError):

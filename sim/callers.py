@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from ccsim.sim import arrivals, ivr
 from ccsim.sim.distributions import Distribution, sample_by_interval
 from ccsim.sim.scenario import ContactType, Scenario

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate, mean_estimate, per_replication_ratio, ratio_estimate
 from ccsim.sim.tally import GROUP_FIELDS, TYPE_FIELDS, DayTally

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from ccsim.sim import ivr
 from ccsim.sim.records import Records
 from ccsim.sim.scenario import Scenario

@@ -6,8 +6,9 @@ import os
 from typing import Any
 
 import pytest
-from ccsim.sim.scenario import Scenario
 from hypothesis import settings
+
+from ccsim.sim.scenario import Scenario
 
 # CI explores the same examples every run, so a red build is reproducible; locally Hypothesis
 # keeps searching new ones.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ccsim.sim import runner as sim_runner
 from typer.testing import CliRunner
 
 from ccsim.cli import app
+from ccsim.sim import runner as sim_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 cli = CliRunner()

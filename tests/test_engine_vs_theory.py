@@ -8,11 +8,11 @@ within 1.5 CI half-widths (about 3 standard errors) of the exact one.
 from __future__ import annotations
 
 import pytest
+
 from ccsim.optimise.erlang import queue_kpis
 from ccsim.sim.runner import simulate
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate
-
 from tests.conftest import stationary
 
 

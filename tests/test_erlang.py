@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from scipy.linalg import expm
+
 from ccsim.optimise.erlang import (
     erlang_a,
     erlang_b,
@@ -15,7 +17,6 @@ from ccsim.optimise.erlang import (
     queue_kpis,
     sqrt_staffing,
 )
-from scipy.linalg import expm
 
 
 def brute_force_erlang_a(n: int, lam: float, mu: float, theta: float, t: float) -> dict:

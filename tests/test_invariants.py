@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ccsim.sim.model import simulate_day
 from ccsim.sim.records import Records
 from ccsim.sim.scenario import Scenario
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 INTERVALS = 4
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

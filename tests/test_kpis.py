@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from ccsim.sim import ivr
 from ccsim.sim.kpis import Tallies, summarise
 from ccsim.sim.records import Records

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import numpy as np
+
 from ccsim.sim import ivr
 from ccsim.sim.callers import Callers, compile_types
 from ccsim.sim.model import DayModel

@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from typer.testing import CliRunner
+
+from ccsim.cli import app
 from ccsim.optimise.erlang import min_agents
 from ccsim.optimise.evaluate import Evaluator
 from ccsim.optimise.plan import optimise_staffing
 from ccsim.sim.loader import load_scenario
 from ccsim.sim.scenario import Scenario
-from typer.testing import CliRunner
-
-from ccsim.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,7 +134,7 @@ def test_uncoverable_intervals_exit_2_and_are_named(tmp_path: Path) -> None:
 
 
 def test_optimise_needs_an_optimise_block(tmp_path: Path) -> None:
-    scenario = single_queue([100], {}).model_copy(update={"optimise": None})
+    scenario = single_queue([100], {}).with_changes(optimise=None)
     result = runner.invoke(app, ["optimise", str(write(tmp_path, scenario))])
     assert result.exit_code == 2
     assert "optimise (top level): is required by ccsim optimise" in result.stderr

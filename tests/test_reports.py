@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ccsim.sim.loader import load_scenario
-from ccsim.sim.runner import simulate
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
 from ccsim.cli import app
 from ccsim.output import write_run_report
+from ccsim.sim.loader import load_scenario
+from ccsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

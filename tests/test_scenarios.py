@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ccsim.sim.loader import dump_scenario, load_scenario, parse_scenario
 from ccsim.sim.runner import simulate
 

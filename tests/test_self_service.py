@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
+
+from ccsim.cli import app
 from ccsim.optimise.evaluate import Evaluator
 from ccsim.optimise.self_service import (
     choose_self_service,
@@ -16,9 +19,6 @@ from ccsim.optimise.self_service import (
     with_completion,
 )
 from ccsim.sim.scenario import Scenario
-from typer.testing import CliRunner
-
-from ccsim.cli import app
 
 runner = CliRunner()
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from ccsim.optimise.shifts import ShiftData, shift_cover, shift_data, solve_shifts, uncovered
 from ccsim.sim.scenario import Scenario
 
