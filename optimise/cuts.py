@@ -11,7 +11,8 @@ visited plan are kept, so the IP learns where the service level bends.
 
 The harder a plan is tuned to one sample of days, the more it exploits that sample's luck, and
 cutting planes tune hard: a candidate is therefore also checked on a hold-out sample of days
-(target within its 95% interval there) before it is kept.
+(target within its 95% interval there) before it is kept. The cuts know the service level,
+not ``optimise.max_occupancy``: a candidate that would load agents above it ends the refinement.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ccsim.optimise.evaluate import Evaluation, Evaluator
+from ccsim.optimise.requirements import OccupancyCap
 from ccsim.optimise.search import skill_matrix
 from ccsim.optimise.shifts import ShiftData, ShiftPlan, add_shift_choice, on_phone_expr, solve_model
 
@@ -110,6 +112,7 @@ def refine(
     fit before ``deadline``: the refinement uses the time left, never more.
     """
     skills = skill_matrix(evaluate.scenario)
+    cap = OccupancyCap(evaluate.scenario)
     best, best_ev = plan, ev
     cuts: list[Cut] = []
     centre_ev = ev
@@ -127,7 +130,13 @@ def refine(
         if cost >= best.cost - 1e-9:
             break
         candidate = best.with_agents(agents, data)
-        trial = evaluate(candidate.on_phone_staffing(data))
+        on_phone = candidate.on_phone_staffing(data)
+        if not cap.holds(on_phone):  # the cuts know the service level, not the cap
+            if on_step:
+                on_step(f"cutting planes, round {round_ + 1}: cost {cost:,.2f} would load "
+                        "agents above optimise.max_occupancy; stopped")
+            break
+        trial = evaluate(on_phone)
         kept = trial.feasible and _holds_out(evaluate, trial)
         if on_step:
             verdict = ("meets the target, kept" if kept else

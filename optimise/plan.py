@@ -30,7 +30,7 @@ import numpy as np
 
 from ccsim.optimise.cuts import refine
 from ccsim.optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
-from ccsim.optimise.requirements import erlang_start
+from ccsim.optimise.requirements import OccupancyCap, erlang_start
 from ccsim.optimise.search import add_until_met, skill_matrix, trim, unit_costs
 from ccsim.optimise.shifts import (
     ShiftData,
@@ -133,7 +133,9 @@ def _close_loop(
 def _trim_shifts(
     evaluate: Evaluator, data: ShiftData, plan: ShiftPlan, deadline: float, on_stage: Stage,
 ) -> tuple[ShiftPlan, Evaluation]:
-    """Take agents off shifts, the dearest first, while the simulated target holds."""
+    """Take agents off shifts, the dearest first, while the simulated target and the occupancy
+    cap hold (a removal that breaks the cap is not simulated)."""
+    cap = OccupancyCap(evaluate.scenario)
     agents = plan.agents.copy()
     ev = evaluate(plan.on_phone_staffing(data))
     removed = True
@@ -143,8 +145,10 @@ def _trim_shifts(
                            key=lambda gs: -data.cost[gs[0], gs[1]]):
             fewer = agents.copy()
             fewer[g, s] -= 1
-            trial_plan = plan.with_agents(fewer, data)
-            trial = evaluate(trial_plan.on_phone_staffing(data))
+            on_phone = plan.with_agents(fewer, data).on_phone_staffing(data)
+            if not cap.holds(on_phone):
+                continue
+            trial = evaluate(on_phone)
             if trial.feasible:
                 agents, ev, removed = fewer, trial, True
                 on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,16 @@ def test_trimming_gives_back_a_large_surplus_in_few_simulations() -> None:
     assert staffing.sum() <= 1.2 * 4 * exact, staffing
     # the first evaluation, 5 bisection steps, then one pass trying each of the 4 intervals once
     assert evaluate.simulations <= 1 + 5 + 4
+
+
+def test_a_shift_plan_never_loads_agents_above_max_occupancy() -> None:
+    """One-hour shifts let the shift stages (trimming, cutting planes) reach any staffing; with
+    a cap of 85% they stop at ceil(load / 0.85), above the service level's own minimum."""
+    rates = [1000, 1300, 1100, 900, 1200, 1000]
+    hourly = [{"name": f"h{h:02d}", "start": f"{h:02d}:00", "length_h": 1} for h in range(8, 14)]
+    scenario = single_queue(rates, {"shifts": hourly, "max_occupancy": 0.85}, replications=10)
+    plan = optimise_staffing(scenario, compare=False, time_limit_s=20)
+    floors = [math.ceil(rate * 180 / 3600 / 0.85) for rate in rates]
+    assert plan.staffing[0].tolist() == floors
+    uncapped = min_agents(1000 / 3600, 1 / 180, 120, 20, 0.8)
+    assert uncapped < floors[0]  # the cap binds here
