@@ -8,12 +8,15 @@ interval.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from importlib import import_module
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from ccsim.sim import distributions as dist
 from ccsim.sim.spec import NonNegative, Path, Positive, Spec, problem
+
+if TYPE_CHECKING:
+    from ccsim.sim.distributions import Distribution
 
 _PER_INTERVAL = " A list gives one value per interval, for the contacts arriving in it."
 _MEAN = "Mean, seconds." + _PER_INTERVAL
@@ -23,6 +26,11 @@ _CV = ("Coefficient of variation: standard deviation / mean (1 = as variable as 
 
 class _DistSpec(Spec):
     """A distribution in seconds; a parameter may be a list with one value per interval."""
+
+    sampler: ClassVar[str]
+    """The class in ``ccsim.sim.distributions`` that samples it."""
+    params: ClassVar[tuple[str, ...]]
+    """Its parameters, in the order the sampler takes them."""
 
     def interval_lists(self) -> Iterator[tuple[str, list[float]]]:
         """The parameters given per interval, as (field name, values)."""
@@ -39,11 +47,16 @@ class _DistSpec(Spec):
         """True if any parameter varies by interval."""
         return any(True for _ in self.interval_lists())
 
-    def build(self, interval: int = 0) -> dist.Distribution:
-        """The sampler for contacts that arrive in ``interval``."""
-        raise NotImplementedError
+    def build(self, interval: int = 0) -> Distribution:
+        """The sampler for contacts that arrive in ``interval``.
 
-    def samplers(self, intervals: int) -> list[dist.Distribution]:
+        The samplers (numpy) are imported here, when a day is simulated, not when a file is
+        validated: ``ccsim validate`` and ``ccsim schema`` stay fast.
+        """
+        sampler = getattr(import_module("ccsim.sim.distributions"), self.sampler)
+        return sampler(*(self._param(name, interval) for name in self.params))
+
+    def samplers(self, intervals: int) -> list[Distribution]:
         """One sampler per interval, or a single one when no parameter varies by interval."""
         if not self.per_interval():
             return [self.build(0)]
@@ -53,48 +66,51 @@ class _DistSpec(Spec):
 class ExponentialSpec(_DistSpec):
     """Exponential times (memoryless, as variable as their mean), in seconds."""
 
+    sampler: ClassVar[str] = "Exponential"
+    params: ClassVar[tuple[str, ...]] = ("mean",)
+
     distribution: Literal["exponential"] = Field(description="Chooses this distribution.")
     mean: Positive = Field(description=_MEAN)
-
-    def build(self, interval: int = 0) -> dist.Distribution:
-        return dist.Exponential(self._param("mean", interval))
 
 
 class LognormalSpec(_DistSpec):
     """Lognormal times given by mean and coefficient of variation, in seconds; the usual shape
     of handle times."""
 
+    sampler: ClassVar[str] = "Lognormal"
+    params: ClassVar[tuple[str, ...]] = ("mean", "cv")
+
     distribution: Literal["lognormal"] = Field(description="Chooses this distribution.")
     mean: Positive = Field(description=_MEAN)
     cv: Positive = Field(description=_CV)
-
-    def build(self, interval: int = 0) -> dist.Distribution:
-        return dist.Lognormal(self._param("mean", interval), self._param("cv", interval))
 
 
 class GammaSpec(_DistSpec):
     """Gamma times given by mean and coefficient of variation, in seconds."""
 
+    sampler: ClassVar[str] = "Gamma"
+    params: ClassVar[tuple[str, ...]] = ("mean", "cv")
+
     distribution: Literal["gamma"] = Field(description="Chooses this distribution.")
     mean: Positive = Field(description=_MEAN)
     cv: Positive = Field(description=_CV)
-
-    def build(self, interval: int = 0) -> dist.Distribution:
-        return dist.Gamma(self._param("mean", interval), self._param("cv", interval))
 
 
 class DeterministicSpec(_DistSpec):
     """The same time for every contact, in seconds."""
 
+    sampler: ClassVar[str] = "Deterministic"
+    params: ClassVar[tuple[str, ...]] = ("value",)
+
     distribution: Literal["deterministic"] = Field(description="Chooses this distribution.")
     value: NonNegative = Field(description="The time, seconds." + _PER_INTERVAL)
-
-    def build(self, interval: int = 0) -> dist.Distribution:
-        return dist.Deterministic(self._param("value", interval))
 
 
 class UniformSpec(_DistSpec):
     """Times spread evenly between a lower and an upper bound, in seconds."""
+
+    sampler: ClassVar[str] = "Uniform"
+    params: ClassVar[tuple[str, ...]] = ("low", "high")
 
     distribution: Literal["uniform"] = Field(description="Chooses this distribution.")
     low: NonNegative = Field(description="Lower bound, seconds." + _PER_INTERVAL)
@@ -111,9 +127,6 @@ class UniformSpec(_DistSpec):
                 raise problem(f"high ({hi:g}) must be at least low ({lo:g})", sub=sub)
         return self
 
-    def build(self, interval: int = 0) -> dist.Distribution:
-        return dist.Uniform(self._param("low", interval), self._param("high", interval))
-
 
 class EmpiricalSpec(_DistSpec):
     """Times drawn from observed values (resampled with replacement), in seconds."""
@@ -123,8 +136,12 @@ class EmpiricalSpec(_DistSpec):
         min_length=1, description="Observed times, seconds; each draw picks one at random."
     )
 
-    def build(self, interval: int = 0) -> dist.Distribution:
-        return dist.Empirical(self.values)
+    sampler: ClassVar[str] = "Empirical"
+    params: ClassVar[tuple[str, ...]] = ()
+
+    def build(self, interval: int = 0) -> Distribution:
+        """The sampler of the observed values (the same in every interval)."""
+        return getattr(import_module("ccsim.sim.distributions"), self.sampler)(self.values)
 
 
 def _len(value: Any) -> int:
