@@ -101,7 +101,7 @@ def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str
         x = np.arange(len(clocks))
         ax.bar(x, staffing[g], color=PALETTE[g % len(PALETTE)], alpha=0.8,
                label="agents on the phones")
-        if requirement is not None:
+        if requirement is not None and np.isfinite(requirement[g]).any():
             ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8, label=label)
         ax.set_ylabel("agents")
         ax.set_title(f"{group.name} ({', '.join(group.skills)})", fontsize=10, loc="left")

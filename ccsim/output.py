@@ -161,12 +161,13 @@ def write_charts_and_report(
 
 def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
     """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when asked,
-    the charts (the staffing chart shows the Erlang A requirement for comparison)."""
-    from ccsim.optimise.requirements import erlang_start
+    the charts (the staffing chart shows the Erlang A requirement of each group that alone
+    serves one contact type, for comparison)."""
+    from ccsim.optimise.requirements import sole_server_requirement
 
     def write(folder: Path) -> None:
         write_run_files(result, folder)
-        write_charts_and_report(folder, result, erlang_start(result.scenario),
+        write_charts_and_report(folder, result, sole_server_requirement(result.scenario),
                                 "Erlang A requirement (analytic)", chart_format)
 
     return new_run_dir(parent, result.scenario.name, write)

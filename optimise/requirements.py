@@ -29,7 +29,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ccsim.optimise.erlang import min_agents
 from ccsim.optimise.staffing import occupancy_floor
@@ -108,6 +107,8 @@ def type_requirements(scenario: Scenario, method: str = "erlang_a") -> np.ndarra
 def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
     """Per-group staffing [group, interval] covering per-type needs [interval, type] at least
     cost (an LP per interval, solved by HiGHS through scipy), rounded up."""
+    from scipy.optimize import linprog  # here: scipy.optimize takes 0.3-0.5 s to import
+
     groups = scenario.agent_groups
     n_g, n_k = len(groups), len(scenario.contact_types)
     names = [t.name for t in scenario.contact_types]
@@ -143,6 +144,25 @@ def erlang_start(scenario: Scenario, method: str = "erlang_a") -> np.ndarray:
     return split_over_groups(scenario, type_requirements(scenario, method))
 
 
+def sole_server_requirement(scenario: Scenario) -> np.ndarray | None:
+    """Erlang A agents [group, interval] for each group that alone serves a single contact
+    type (NaN for the other groups, where a per-group analytic figure means nothing: cross-
+    skilled agents pool their work); None when no group is such. A run's staffing chart draws
+    it beside the staffing.
+    """
+    names = [t.name for t in scenario.contact_types]
+    servers = {name: [g for g in scenario.agent_groups if name in g.skills] for name in names}
+    sole = [len(g.skills) == 1 and len(servers[g.skills[0]]) == 1 for g in scenario.agent_groups]
+    if not any(sole):
+        return None
+    need = type_requirements(scenario)
+    rows = np.full((len(sole), scenario.horizon.intervals), np.nan)
+    for g, group in enumerate(scenario.agent_groups):
+        if sole[g]:
+            rows[g] = need[:, names.index(group.skills[0])] * group.handle_time_factor
+    return rows
+
+
 class OccupancyCap:
     """``optimise.max_occupancy`` for a staffing [group, interval] of a scenario.
 
@@ -170,6 +190,8 @@ class OccupancyCap:
         by default). Always true without a cap."""
         if self.loads is None:
             return True
+        from scipy.optimize import linprog  # only with a cap: scipy.optimize is slow to import
+
         for i in range(self.loads.shape[0]) if intervals is None else intervals:
             if not self.loads[i].any():
                 continue
