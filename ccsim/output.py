@@ -144,15 +144,17 @@ def write_charts_and_report(
     plan_html: str | None = None,
 ) -> None:
     """``report.html`` (charts embedded; a plan's report when ``plan_html`` is given) and,
-    when ``chart_format`` is given, the chart files."""
+    when ``chart_format`` is given, the chart files.
+
+    Each chart is drawn once: in ``chart_format`` when files are asked for (the report embeds
+    the same images), else as SVG, the quickest to draw, for the report alone.
+    """
     from ccsim.charts import run_charts
 
-    charts = {**run_charts(result, requirement, requirement_label, "png"), **(extra_charts or {})}
+    charts = {**run_charts(result, requirement, requirement_label, chart_format or "svg"),
+              **(extra_charts or {})}
     if chart_format is not None:
-        files = charts if chart_format == "png" else {
-            **run_charts(result, requirement, requirement_label, chart_format),
-            **(extra_charts or {})}
-        for name, data in files.items():
+        for name, data in charts.items():
             (folder / name).write_bytes(data)
     page = (report.run_report(result, charts) if plan_html is None
             else report.plan_report(result, charts, plan_html))
@@ -226,10 +228,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
         if self_service is not None:
             document["cost"] = _clean(self_service.chosen.cost)
             document["self_service"] = _clean(self_service_json(self_service))
-            extra[f"self_service.{chart_format}"] = self_service_png(
+            extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
-            if chart_format != "png":
-                extra["self_service.png"] = self_service_png(self_service, original, "png")
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
         write_charts_and_report(folder, plan.verification, plan.requirement,
                                 "requirement (simulation-corrected)", chart_format,
@@ -243,8 +243,9 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     return new_run_dir(parent, f"{original.name}-optimised", write)
 
 
-def self_service_png(options: SelfServiceReport, scenario: Scenario, fmt: str) -> bytes:
-    """``self_service.png``: each option's daily cost by component and its service level."""
+def self_service_image(options: SelfServiceReport, scenario: Scenario, fmt: str) -> bytes:
+    """``self_service.png`` (or ``.svg``): each option's daily cost by component and its
+    service level."""
     from ccsim.charts import self_service_chart
 
     results = options.results

@@ -1,6 +1,6 @@
 """``report.html``: one self-contained page per result folder, to mail to a manager.
 
-Charts are embedded as base64 PNG (no network, no side files); tables carry the KPIs with
+Charts are embedded as base64 SVG or PNG (no network, no side files); tables carry the KPIs with
 their 95% confidence intervals. Sections are plain HTML strings so the optimiser and the
 comparison can add their own.
 """
@@ -43,10 +43,15 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def figure(name: str, png: bytes, caption: str) -> str:
-    """A chart embedded as a data URI."""
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(caption)}" '
+MIME = {"png": "image/png", "svg": "image/svg+xml"}
+"""The chart formats a report embeds, by file extension."""
+
+
+def figure(name: str, image: bytes, caption: str) -> str:
+    """A chart (PNG or SVG, by the extension of ``name``) embedded as a data URI."""
+    data = base64.b64encode(image).decode("ascii")
+    mime = MIME[name.rsplit(".", 1)[1]]
+    return (f'<figure><img src="data:{mime};base64,{data}" alt="{esc(caption)}" '
             f'data-chart="{esc(name)}"><figcaption>{esc(caption)}</figcaption></figure>')
 
 
@@ -152,16 +157,17 @@ def page(title: str, subtitle: str, sections: Sequence[str]) -> str:
 
 
 def charts_section(charts: dict[str, bytes], captions: dict[str, str]) -> str:
-    """Every PNG chart, embedded."""
+    """Every chart, embedded (PNG or SVG)."""
     figures = [figure(name, data, captions.get(name.rsplit(".", 1)[0], name))
-               for name, data in charts.items() if name.endswith(".png")]
+               for name, data in charts.items()]
     return "<h2>Charts</h2>" + "".join(figures) if figures else ""
 
 
 CAPTIONS = {
     "service_level": "Service level by interval and contact type, with its 95% band and the "
                      "target.",
-    "staffing": "Agents on the phones by interval beside the requirement.",
+    "staffing": "Agents on the phones by interval and group, beside the requirement where "
+                "one is drawn.",
     "occupancy": "Share of staffed time the agents were busy, by group.",
     "abandonment": "Share of offered contacts who hung up while waiting.",
     "self_service": "Daily cost of each self-service option with the staffing re-optimised "
