@@ -139,21 +139,12 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
 
 
 def write_charts_and_report(
-    folder: Path, result: RunResult, requirement: np.ndarray | None, requirement_label: str,
-    chart_format: str | None, extra_charts: dict[str, bytes] | None = None,
+    folder: Path, result: RunResult, charts: dict[str, bytes], write_files: bool,
     plan_html: str | None = None,
 ) -> None:
-    """``report.html`` (charts embedded; a plan's report when ``plan_html`` is given) and,
-    when ``chart_format`` is given, the chart files.
-
-    Each chart is drawn once: in ``chart_format`` when files are asked for (the report embeds
-    the same images), else as SVG, the quickest to draw, for the report alone.
-    """
-    from ccsim.charts import run_charts
-
-    charts = {**run_charts(result, requirement, requirement_label, chart_format or "svg"),
-              **(extra_charts or {})}
-    if chart_format is not None:
+    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given)
+    and, when ``write_files``, the charts as files too: each chart is drawn once."""
+    if write_files:
         for name, data in charts.items():
             (folder / name).write_bytes(data)
     page = (report.run_report(result, charts) if plan_html is None
@@ -161,16 +152,25 @@ def write_charts_and_report(
     (folder / "report.html").write_text(page, encoding="utf-8")
 
 
-def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
-    """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when asked,
-    the charts (the staffing chart shows the Erlang A requirement of each group that alone
-    serves one contact type, for comparison)."""
+def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
+    """A run's charts in ``fmt`` ("png" or "svg"), by file name; the staffing chart shows the
+    Erlang A requirement of each group that alone serves one contact type."""
+    from ccsim.charts import run_charts
     from ccsim.optimise.requirements import sole_server_requirement
+
+    return run_charts(result, sole_server_requirement(result.scenario),
+                      "Erlang A requirement (analytic)", fmt)
+
+
+def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
+    """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when
+    ``chart_format`` is given, the chart files. The charts are drawn once: in
+    ``chart_format``, else as SVG (the quickest to draw) for the report alone."""
+    charts = run_report_charts(result, chart_format or "svg")
 
     def write(folder: Path) -> None:
         write_run_files(result, folder)
-        write_charts_and_report(folder, result, sole_server_requirement(result.scenario),
-                                "Erlang A requirement (analytic)", chart_format)
+        write_charts_and_report(folder, result, charts, chart_format is not None)
 
     return new_run_dir(parent, result.scenario.name, write)
 
@@ -221,6 +221,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     With a ``self_service`` report, ``plan`` is the chosen option's, ``plan.json`` gains the
     ``self_service`` section and the folder ``self_service.png``.
     """
+    from ccsim.charts import run_charts
+
     def write(folder: Path) -> None:
         write_run_files(plan.verification, folder, scenario=original)
         document = plan_json(plan)
@@ -231,9 +233,10 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
             extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
-        write_charts_and_report(folder, plan.verification, plan.requirement,
-                                "requirement (simulation-corrected)", chart_format,
-                                extra, plan_section(plan, document))
+        charts = run_charts(plan.verification, plan.requirement,
+                            "requirement (simulation-corrected)", chart_format)
+        write_charts_and_report(folder, plan.verification, {**charts, **extra}, True,
+                                plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,
                                                replications=original.replications)
         header = (f"# {original.name} with the staffing of ccsim optimise "

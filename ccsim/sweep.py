@@ -20,8 +20,7 @@ import numpy as np
 from ccsim import report
 from ccsim.charts import to_bytes
 from ccsim.compare import Row, to_csv
-from ccsim.optimise.requirements import sole_server_requirement
-from ccsim.output import write_charts_and_report
+from ccsim.output import run_report_charts, write_charts_and_report
 from ccsim.results import write_run_files
 from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.runner import RunResult, simulate
@@ -138,8 +137,7 @@ def write_sweep(folder: Path, axes: list[Axis], results: list[RunResult],
         point_folder = folder / str(row["folder"])
         point_folder.mkdir()
         write_run_files(result, point_folder)
-        write_charts_and_report(point_folder, result, sole_server_requirement(result.scenario),
-                                "Erlang A requirement (analytic)", None)
+        write_charts_and_report(point_folder, result, run_report_charts(result, "svg"), False)
     (folder / "sweep.csv").write_text(to_csv(rows))
     first = results[0].scenario
     chart = sweep_chart(rows, axes, first.costs.currency)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import betainc, digamma, gammaln, logsumexp, ndtr
@@ -120,6 +121,7 @@ def queue_kpis(
     return erlang_a(n, lam, mu, theta, threshold_s)
 
 
+@lru_cache(maxsize=4096)
 def min_agents(
     lam: float,
     mu: float,
@@ -131,7 +133,8 @@ def min_agents(
     """The fewest agents whose stationary service level is at least ``target``.
 
     The service level is increasing in the number of agents, so a doubling search followed by
-    bisection finds the minimum exactly. Raises ``ValueError`` beyond ``max_agents``.
+    bisection finds the minimum exactly. Raises ``ValueError`` beyond ``max_agents``. Answers
+    are cached: a day's intervals often share their load, and the optimiser asks again.
     """
     if lam <= 0:
         return 0
