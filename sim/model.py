@@ -107,6 +107,10 @@ class DayModel:
         self._feed_ids = order.tolist()
         self._feed_times = entry[order].tolist()
         self._feed_pos = 0
+        self._feed_count = len(self._feed_ids)
+        # bound once: the feed and the end of service run once per contact
+        self._feed_callback = self._on_feed
+        self._end_callback = self._on_end
 
     # --- events ---
 
@@ -128,9 +132,9 @@ class DayModel:
         self._enter(self._feed_ids[pos])
         pos += 1
         self._feed_pos = pos
-        if pos < len(self._feed_ids):
-            delay = self._feed_times[pos] - self.env.now
-            Timeout(self.env, delay).callbacks.append(self._on_feed)
+        if pos < self._feed_count:
+            env = self.env
+            Timeout(env, self._feed_times[pos] - env.now).callbacks.append(self._feed_callback)
 
     def _enter(self, contact: int) -> None:
         """A contact reaches the agent queues: answered at once, or it waits."""
@@ -156,7 +160,7 @@ class DayModel:
         self.state[contact] = ANSWERED
         factor = self.handle_factor[group]
         duration = self.handle[contact] if factor == 1.0 else on_tick(self.handle[contact] * factor)
-        Timeout(self.env, duration, contact).callbacks.append(self._on_end)
+        Timeout(self.env, duration, contact).callbacks.append(self._end_callback)
 
     def _on_end(self, event: simpy.Event) -> None:
         contact = cast(int, event.value)
