@@ -153,13 +153,14 @@ def write_charts_and_report(
 
 
 def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
-    """A run's charts in ``fmt`` ("png" or "svg"), by file name; the staffing chart shows the
-    Erlang A requirement of each group that alone serves one contact type."""
-    from ccsim.charts import run_charts
-    from ccsim.optimise.requirements import sole_server_requirement
+    """A run's charts in ``fmt`` ("png" or "svg"), by file name.
 
-    return run_charts(result, sole_server_requirement(result.scenario),
-                      "Erlang A requirement (analytic)", fmt)
+    The staffing chart shows the staffing alone: a per-group analytic requirement means
+    nothing for cross-skilled groups, and computing one loaded SciPy into every run.
+    """
+    from ccsim.charts import run_charts
+
+    return run_charts(result, None, "", fmt)
 
 
 def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:

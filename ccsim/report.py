@@ -166,8 +166,8 @@ def charts_section(charts: dict[str, bytes], captions: dict[str, str]) -> str:
 CAPTIONS = {
     "service_level": "Service level by interval and contact type, with its 95% band and the "
                      "target.",
-    "staffing": "Agents on the phones by interval and group, beside the requirement where "
-                "one is drawn.",
+    "staffing": "Agents on the phones by interval and group (for a plan, beside the "
+                "simulation-corrected requirement).",
     "occupancy": "Share of staffed time the agents were busy, by group.",
     "abandonment": "Share of offered contacts who hung up while waiting.",
     "self_service": "Daily cost of each self-service option with the staffing re-optimised "

@@ -144,25 +144,6 @@ def erlang_start(scenario: Scenario, method: str = "erlang_a") -> np.ndarray:
     return split_over_groups(scenario, type_requirements(scenario, method))
 
 
-def sole_server_requirement(scenario: Scenario) -> np.ndarray | None:
-    """Erlang A agents [group, interval] for each group that alone serves a single contact
-    type (NaN for the other groups, where a per-group analytic figure means nothing: cross-
-    skilled agents pool their work); None when no group is such. A run's staffing chart draws
-    it beside the staffing.
-    """
-    names = [t.name for t in scenario.contact_types]
-    servers = {name: [g for g in scenario.agent_groups if name in g.skills] for name in names}
-    sole = [len(g.skills) == 1 and len(servers[g.skills[0]]) == 1 for g in scenario.agent_groups]
-    if not any(sole):
-        return None
-    need = type_requirements(scenario)
-    rows = np.full((len(sole), scenario.horizon.intervals), np.nan)
-    for g, group in enumerate(scenario.agent_groups):
-        if sole[g]:
-            rows[g] = need[:, names.index(group.skills[0])] * group.handle_time_factor
-    return rows
-
-
 class OccupancyCap:
     """``optimise.max_occupancy`` for a staffing [group, interval] of a scenario.
 
