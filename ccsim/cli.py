@@ -48,19 +48,23 @@ class ChartFormat(str, Enum):
 
 
 ScenarioArg = Annotated[Path | None, typer.Argument(
-    help="Scenario YAML file (default: the bundled default scenario).")]
+    metavar="SCENARIO", help="Scenario YAML file (default: the bundled default scenario).")]
 Replications = Annotated[int | None, typer.Option(
-    min=2, help="Simulated days (default: the scenario's).")]
-Seed = Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
-Out = Annotated[Path, typer.Option(help="Folder in which the result folder is made.")]
-Workers = Annotated[int, typer.Option(min=1, help="Processes running replications.")]
+    min=2, metavar="N", help="Simulated days (default: the scenario's).")]
+Seed = Annotated[int | None, typer.Option(
+    min=0, metavar="S", help="Seed (default: the scenario's).")]
+Out = Annotated[Path, typer.Option(
+    metavar="DIR", help="Folder in which the result folder is made.")]
+Workers = Annotated[int, typer.Option(
+    min=1, metavar="N", help="Processes running replications.")]
 Sets = Annotated[list[str] | None, typer.Option(
-    "--set", help="What-if PATH=VALUE, e.g. contact_types.billing.arrivals.scale=1.1 "
-                  "(repeatable; validated like the file).")]
+    "--set", metavar="PATH=VALUE",
+    help="What-if PATH=VALUE, e.g. contact_types.billing.arrivals.scale=1.1 (repeatable; "
+         "validated like the file).")]
 Format = Annotated[ChartFormat, typer.Option("--format", help="Chart file format.")]
 Force = Annotated[bool, typer.Option(help="Run even a huge scenario.")]
 Scheduler = Annotated[str | None, typer.Option(
-    help="Run on a Dask cluster: the scheduler's address, e.g. tcp://host:8786.")]
+    metavar="ADDR", help="Run on a Dask cluster: the scheduler's address, e.g. tcp://host:8786.")]
 
 
 def read_scenario(path: Path | None, overrides: list[str] | None = None) -> tuple[Scenario, Path]:
@@ -69,7 +73,19 @@ def read_scenario(path: Path | None, overrides: list[str] | None = None) -> tupl
     from ccsim.sim.loader import load_scenario
 
     path = bundled("default") if path is None else path
+    point_to_bundled(path)
     return load_scenario(path, overrides or []), path
+
+
+def point_to_bundled(path: Path) -> None:
+    """A missing file named like a bundled scenario (``scenarios/erlang_c.yaml`` typed outside
+    a checkout) is bad input that says where the bundled one is."""
+    from ccsim.scenarios import bundled, names
+    from ccsim.sim.loader import ScenarioError
+
+    if not path.exists() and path.suffix in (".yaml", ".yml") and path.stem in names():
+        raise ScenarioError(str(path), [
+            f"no such file; the bundled scenario {path.stem!r} is {bundled(path.stem)}"])
 
 
 def check_size(scenario: Scenario, source: Path, replications: int, force: bool) -> None:
@@ -89,11 +105,13 @@ def check_size(scenario: Scenario, source: Path, replications: int, force: bool)
 @app.command()
 @guarded
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO",
+                                             help="Scenario YAML file to check.")],
 ) -> None:
     """Check a scenario file; print what it describes, or every problem (exit 2)."""
     from ccsim.sim.loader import load_scenario
 
+    point_to_bundled(scenario)
     spec = load_scenario(scenario)
     h = spec.horizon
     typer.echo(
@@ -153,8 +171,8 @@ def optimise(
     workers: Workers = 1,
     set_: Sets = None,
     time_limit: Annotated[float, typer.Option(
-        min=1, help="Seconds for the improving searches (trimming, cutting planes) and for "
-                    "each shift IP solve.")] = 90,
+        min=1, metavar="S", help="Seconds for the improving searches (trimming, cutting "
+                                 "planes) and for each shift IP solve.")] = 90,
     compare: Annotated[bool, typer.Option(
         help="Also cost the two-step Erlang C method and separate specialists.")] = True,
     fixed_staffing: Annotated[bool, typer.Option(
@@ -218,7 +236,8 @@ def optimise(
 @app.command("compare")
 @guarded
 def compare_runs(
-    result_dirs: Annotated[list[Path], typer.Argument(help="Result folders to compare.")],
+    result_dirs: Annotated[list[Path], typer.Argument(
+        metavar="RESULT_DIR", help="Result folders to compare.")],
     out: Out = Path("results"),
 ) -> None:
     """Compare result folders: cost, service level, ASA and abandonment side by side."""
@@ -240,6 +259,7 @@ def compare_runs(
 def sweep(
     scenario: ScenarioArg = None,
     vary: Annotated[list[str] | None, typer.Option(
+        metavar="PATH=v1,v2,...",
         help="PATH=v1,v2,... to vary (repeatable: the grid of all combinations).")] = None,
     replications: Replications = None,
     seed: Seed = None,

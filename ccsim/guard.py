@@ -55,8 +55,8 @@ def internal_error(exc: BaseException) -> None:
     frame = _own_frame(exc)
     if frame is not None:
         typer.echo(f"  at {frame.filename}:{frame.lineno} in {frame.name}", err=True)
-    typer.echo("  this is a bug in ccsim: run again with --debug (or CCSIM_DEBUG=1) for the "
-               "full traceback, and report it", err=True)
+    typer.echo("  this is a bug in ccsim: run again as `ccsim --debug COMMAND ...` (or with "
+               "CCSIM_DEBUG=1) for the full traceback, and report it", err=True)
 
 
 def guarded(command: F) -> F:

@@ -124,6 +124,17 @@ def test_the_bundled_scenarios_are_package_data() -> None:
         bundled("nope")
 
 
+def test_a_bundled_scenario_typed_outside_a_checkout_is_pointed_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ccsim.scenarios import bundled
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "scenarios/erlang_c.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"scenarios/erlang_c.yaml: no such file; the bundled "
+                                     f"scenario 'erlang_c' is {bundled('erlang_c')}")
+
+
 def test_an_internal_error_shows_its_place_and_a_hint(monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
     from ccsim.sim import runner as sim_runner
