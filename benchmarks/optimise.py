@@ -14,17 +14,13 @@ Target: a day of 24 intervals and 3 types optimised in under 2 minutes on 2 core
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and this file (optimise.py)
-# would shadow the optimise package; drop the folder so the package is found.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+from ccsim.optimise.plan import optimise_staffing
+from ccsim.sim.loader import load_scenario
 
-from ccsim.optimise.plan import optimise_staffing  # noqa: E402
-from ccsim.sim.loader import load_scenario  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 ROOT = HERE.parent
 

@@ -106,7 +106,7 @@ def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str
         x = np.arange(len(clocks))
         ax.bar(x, staffing[g], color=PALETTE[g % len(PALETTE)], alpha=0.8,
                label="agents on the phones")
-        if requirement is not None and np.isfinite(requirement[g]).any():
+        if requirement is not None:
             ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8, label=label)
         ax.set_ylabel("agents")
         ax.set_title(f"{group.name} ({', '.join(group.skills)})", fontsize=10, loc="left")
@@ -151,9 +151,10 @@ def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
     return to_bytes(fig, fmt)
 
 
-def run_charts(result: RunResult, requirement: np.ndarray | None, requirement_label: str,
-               fmt: str = "png") -> dict[str, bytes]:
-    """Every per-run chart, by file name."""
+def run_charts(result: RunResult, fmt: str = "png", requirement: np.ndarray | None = None,
+               requirement_label: str = "") -> dict[str, bytes]:
+    """Every per-run chart, by file name; a plan's staffing chart shows its ``requirement``
+    [group, interval] beside the staffing."""
     return {
         f"service_level.{fmt}": service_level_chart(result, fmt),
         f"staffing.{fmt}": staffing_chart(result, requirement, requirement_label, fmt),

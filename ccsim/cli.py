@@ -299,9 +299,8 @@ def write_fixed_staffing(
 ) -> Path:
     """The result folder of --fixed-staffing: plan.json with the answers, and the check
     simulation of the scenario at the least completions found."""
-    from ccsim.charts import run_charts
     from ccsim.optimise.self_service import with_completion
-    from ccsim.output import fixed_staffing_json, write_charts_and_report
+    from ccsim.output import fixed_staffing_json, run_report_charts, write_charts_and_report
     from ccsim.results import new_run_dir, write_run_files
     from ccsim.sim.runner import simulate
 
@@ -316,7 +315,7 @@ def write_fixed_staffing(
     def write(folder: Path) -> None:
         write_run_files(result, folder, scenario=checked)
         (folder / "plan.json").write_text(json.dumps(document, indent=2) + "\n")
-        write_charts_and_report(folder, result, run_charts(result, None, "", "svg"), False)
+        write_charts_and_report(folder, result, run_report_charts(result, "svg"), False)
 
     return new_run_dir(out, f"{scenario.name}-fixed-staffing", write)
 

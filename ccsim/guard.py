@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -32,15 +33,27 @@ def debugging() -> bool:
     return _debug or os.environ.get("CCSIM_DEBUG", "") not in ("", "0")
 
 
-def _own_frame(exc: BaseException) -> traceback.FrameSummary | None:
-    """The innermost frame of the traceback that lies in ccsim's own code."""
+def _frames(exc: BaseException) -> list[tuple[str, int, str]]:
+    """(file, line, function) of every frame, innermost last. An error raised in a worker
+    process carries the worker's traceback as text in its cause (``_RemoteTraceback``): those
+    frames are the inner ones."""
+    frames = [(f.filename, f.lineno or 0, f.name) for f in traceback.extract_tb(exc.__traceback__)]
+    cause = exc.__cause__
+    if cause is not None and type(cause).__name__ == "_RemoteTraceback":
+        frames += [(path, int(line), name) for path, line, name in
+                   re.findall(r'File "([^"]+)", line (\d+), in (\S+)', str(cause))]
+    return frames
+
+
+def _own_frame(exc: BaseException) -> tuple[str, int, str] | None:
+    """The innermost frame (file, line, function) that lies in ccsim's own code."""
     from ccsim import optimise, sim  # the mapped sub-packages live in folders of their own
 
     roots = {Path(p).resolve() for m in (sim, optimise) for p in m.__path__}
     roots.add(Path(__file__).resolve().parent)
     own = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        path = Path(frame.filename).resolve()
+    for frame in _frames(exc):
+        path = Path(frame[0]).resolve()
         if any(root in path.parents for root in roots):
             own = frame
     return own
@@ -54,7 +67,7 @@ def internal_error(exc: BaseException) -> None:
     typer.echo(f"ccsim: internal error: {type(exc).__name__}: {exc}", err=True)
     frame = _own_frame(exc)
     if frame is not None:
-        typer.echo(f"  at {frame.filename}:{frame.lineno} in {frame.name}", err=True)
+        typer.echo(f"  at {frame[0]}:{frame[1]} in {frame[2]}", err=True)
     typer.echo("  this is a bug in ccsim: run again as `ccsim --debug COMMAND ...` (or with "
                "CCSIM_DEBUG=1) for the full traceback, and report it", err=True)
 

@@ -160,7 +160,7 @@ def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
     """
     from ccsim.charts import run_charts
 
-    return run_charts(result, None, "", fmt)
+    return run_charts(result, fmt)
 
 
 def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
@@ -234,8 +234,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
             extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
-        charts = run_charts(plan.verification, plan.requirement,
-                            "requirement (simulation-corrected)", chart_format)
+        charts = run_charts(plan.verification, chart_format, plan.requirement,
+                            "requirement (simulation-corrected)")
         write_charts_and_report(folder, plan.verification, {**charts, **extra}, True,
                                 plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,
@@ -294,6 +294,9 @@ def write_results(
     ``scenario.yaml``; default: the plan's own); ``chart_format`` ("png" or "svg") also writes
     the charts as files (a plan's folder always has them, PNG by default).
     """
+    if chart_format not in (None, *report.MIME):
+        raise ValueError(f'"chart_format" must be one of {sorted(report.MIME)} or None, '
+                         f"got {chart_format!r}.")
     if isinstance(result, RunResult):
         return write_run_report(result, Path(out), chart_format)
     return write_plan(result, scenario or result.scenario, Path(out),

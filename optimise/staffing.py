@@ -162,7 +162,8 @@ def _staffing(
         agents = max(min_agents(load, 1.0, patience, threshold, target),
                      occupancy_floor(load, max_occupancy))
     if load > 0 and agents == 0:  # nobody answers: every call waits (or abandons)
-        sl, asa, abandon, occupancy, p_wait = (0.0, math.inf, float(patience_s is not None),
+        sl, asa, abandon, occupancy, p_wait = (0.0, math.inf, float(patience_s is not None
+                                                                  and math.isfinite(patience_s)),
                                                math.nan, 1.0)
     elif load > 0:
         kpis = queue_kpis(agents, load, 1.0, patience, threshold)

@@ -144,8 +144,6 @@ def parse_scenario(
     if not isinstance(data, dict):
         raise ScenarioError(source, ["the top level must be a mapping of keys (name:, horizon:, "
                                      f"...), got a {type(data).__name__}"])
-    lines: dict[tuple[Key, ...], int] = {}
-    _line_map(root, (), lines)
     try:
         data, set_paths = apply_overrides(data, list(overrides))
     except OverrideError as exc:
@@ -153,6 +151,8 @@ def parse_scenario(
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
+        lines: dict[tuple[Key, ...], int] = {}
+        _line_map(root, (), lines)
         problems = []
         for error in exc.errors():
             path, reason = _describe(error, data)

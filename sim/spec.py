@@ -89,7 +89,7 @@ SpecT = TypeVar("SpecT", bound="Spec")
 class Spec(BaseModel):
     """Base of every scenario model: frozen, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, revalidate_instances="always")
 
     def with_changes(self: SpecT, **changes: Any) -> SpecT:
         """A copy with ``changes`` applied, validated as a new model.
@@ -97,7 +97,8 @@ class Spec(BaseModel):
         Every check runs again, the cross-field ones of a whole ``Scenario`` included, so a
         derived model is exactly as valid as one read from a file (pydantic's
         ``model_copy(update=...)`` checks nothing). A value may be plain data or a model; a
-        model is taken as it is, since models are only built validated. Keys left at their
+        model is validated again too (one built with ``model_copy`` is not trusted). Keys
+        left at their
         defaults stay unset. Raises ``pydantic.ValidationError`` listing every problem.
         """
         kept = {name: getattr(self, name) for name in self.model_fields_set}

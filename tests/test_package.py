@@ -8,6 +8,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -183,9 +184,13 @@ def test_a_readme_python_block_runs_as_a_script(index: int, tmp_path: Path) -> N
 def test_a_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     """Build the wheel, install it (without dependencies: they come from this environment
     through a .pth file) into a fresh venv, and use it from a folder outside the project."""
+    source = tmp_path / "source"  # a clean copy: setuptools' build/ would keep stale modules
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "results", "__pycache__", ".*_cache",
+        ".hypothesis"))
     wheels = tmp_path / "wheels"
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                            str(wheels), str(ROOT)], capture_output=True, text=True,
+                            str(wheels), str(source)], capture_output=True, text=True,
                            timeout=600)
     assert build.returncode == 0, build.stderr
     (wheel,) = wheels.glob("ccsim-*.whl")
@@ -220,3 +225,27 @@ def test_a_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     (folder,) = (work / "out").iterdir()
     assert (folder / "summary.json").is_file() and (folder / "report.html").is_file()
+
+
+def test_an_error_in_a_worker_process_is_placed_in_the_worker_s_code() -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ccsim.guard import _own_frame
+    from ccsim.sim.stats import student_t_quantile
+
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool, pytest.raises(ValueError) as caught:
+        pool.submit(student_t_quantile, 0.4, 3).result()
+    frame = _own_frame(caught.value)
+    assert frame is not None
+    assert frame[0].endswith("stats.py") and frame[2] == "student_t_quantile"
+
+
+def test_write_results_refuses_an_unknown_chart_format(tmp_path: Path) -> None:
+    result = ccsim.simulate(ccsim.load_scenario(ccsim.bundled_scenario("erlang_c")),
+                            replications=2)
+    with pytest.raises(ValueError, match=r"\"chart_format\" must be one of \['png', 'svg'\] "
+                                         r"or None, got 'pdf'\."):
+        ccsim.write_results(result, tmp_path, chart_format="pdf")
+    assert not any(tmp_path.iterdir())

@@ -178,3 +178,9 @@ def test_trimming_stops_at_the_occupancy_cap_without_simulating_below_it() -> No
     assert ev.feasible
     assert staffing.tolist() == [[30] * 4]
     assert evaluate.simulations == 2  # 60 agents, then 30; every smaller try breaks the cap
+
+
+def test_infinite_patience_never_abandons_even_with_nobody_answering() -> None:
+    nobody = erlang_a(100, 180, math.inf, agents=0)
+    assert nobody.abandon_rate == 0.0 and nobody.service_level == 0.0
+    assert erlang_a(100, 180, 120, agents=0).abandon_rate == 1.0

@@ -118,6 +118,15 @@ def test_models_given_as_values_get_the_whole_scenario_checks(scenario: Scenario
     ]
 
 
+def test_a_model_built_unchecked_is_checked_when_a_scenario_takes_it(
+        scenario: Scenario) -> None:
+    unchecked = scenario.contact_types[0].arrivals.model_copy(update={"scale": -1.0})
+    with pytest.raises(ValidationError) as caught:
+        scenario.contact_types[0].with_changes(arrivals=unchecked)
+    assert errors(caught.value) == [("greater_than_equal", ("arrivals", "scale"),
+                                     "Input should be greater than or equal to 0")]
+
+
 def test_a_sub_model_is_derived_with_its_own_checks(scenario: Scenario) -> None:
     group = scenario.agent_groups[0]
     with pytest.raises(ValidationError) as caught:
