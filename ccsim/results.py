@@ -83,6 +83,9 @@ def new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))
     try:
+        umask = os.umask(0)  # mkdtemp makes the folder private (0700); give it the user's
+        os.umask(umask)      # usual permissions, so colleagues on a shared drive can open it
+        os.chmod(tmp, 0o777 & ~umask)
         write(tmp)
         for n in range(1, 1000):
             final = parent / (f"{name}-{stamp}" if n == 1 else f"{name}-{stamp}-{n}")

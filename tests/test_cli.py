@@ -176,3 +176,15 @@ def test_absurd_size_is_refused_unless_forced(tmp_path: Path) -> None:
 def test_bad_option_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", str(write(tmp_path, GOOD)), "--replications", "0"])
     assert result.exit_code == 2
+
+
+def test_a_result_folder_has_the_user_s_usual_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    result = runner.invoke(app, ["run", str(write(tmp_path, GOOD)), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
