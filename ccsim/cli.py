@@ -183,8 +183,12 @@ def optimise(
     scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
-    """Find the cheapest staffing on shifts (and self-service options) that meets the service
-    level, verify it by simulation, and write plan.json and scenario.optimised.yaml."""
+    """Find the cheapest staffing on shifts that meets the service level.
+
+    Self-service options are chosen with it, and the plan is verified on fresh simulated days.
+
+    Writes plan.json and scenario.optimised.yaml beside the verifying run's files.
+    """
     from rich.console import Console
 
     from ccsim.console import print_fixed_staffing, print_plan
@@ -269,8 +273,10 @@ def sweep(
     scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
-    """Simulate a grid of what-ifs on common random numbers: a result folder per point,
-    sweep.csv and a chart."""
+    """Simulate a grid of what-ifs on common random numbers.
+
+    Writes a result folder per point, sweep.csv and a chart.
+    """
     from ccsim.console import print_sweep, progress_bar
     from ccsim.results import new_run_dir
     from ccsim.sim.loader import ScenarioError
