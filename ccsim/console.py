@@ -57,7 +57,7 @@ def print_summary(result: RunResult, folder: Path) -> None:
     console = Console()
     console.print(table)
     cost = ", ".join(f"{k} {v.mean:,.2f}" for k, v in s.cost.items())
-    console.print(f"cost per day: {cost}", markup=False)
+    console.print(f"cost per day ({result.scenario.costs.currency}): {cost}", markup=False)
     console.print(f"results: {folder}", markup=False)
 
 
