@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ccsim.sim.runner import RunResult  # noqa: E402
-from ccsim.sim.stats import ratio_estimate  # noqa: E402
+from ccsim.sim.stats import share_estimate  # noqa: E402
 
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
 
@@ -123,7 +123,7 @@ def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
     clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
     fig, ax = plt.subplots(figsize=(10, 3.8))
     for g, group in enumerate(scenario.agent_groups):
-        estimates = [ratio_estimate(tallies.group_sum("busy_s", i, [g]),
+        estimates = [share_estimate(tallies.group_sum("busy_s", i, [g]),
                                     tallies.group_sum("staffed_s", i, [g]))
                      for i in range(len(clocks))]
         _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name)

@@ -22,7 +22,7 @@ import numpy as np
 from ccsim.sim.kpis import per_replication
 from ccsim.sim.runner import RunResult, simulate
 from ccsim.sim.scenario import MeetProbability, Scenario
-from ccsim.sim.stats import ratio_estimate
+from ccsim.sim.stats import share_estimate
 
 
 class TargetError(ValueError):
@@ -152,7 +152,7 @@ class Evaluator:
             for k in range(n_k):
                 weight[row, k] = result.tallies.type_sum("sl_denominator", where, [k]).mean()
                 if self.probability is None:
-                    estimate = ratio_estimate(
+                    estimate = share_estimate(
                         result.tallies.type_sum("in_time", where, [k]),
                         result.tallies.type_sum("sl_denominator", where, [k]))
                     score[row, k], upper[row, k] = estimate.mean, estimate.hi

@@ -3,7 +3,8 @@
 Input: the stacked tallies of all replications (``sim.tally``). Output: plain data (``Summary``)
 with, for the whole day, each contact type, each agent group and each interval × type, every
 KPI as an ``Estimate`` (mean and 95% CI). Ratio KPIs are ratios of sums over replications
-(delta-method CI), counts are means per replication (Student-t CI); see ``sim.stats``.
+(delta-method CI; for the shares in ``SHARES`` on the logit scale, so within [0, 1]), counts
+are means per replication (Student-t CI, cut at 0); see ``sim.stats``.
 
 Occupancy of a contact type is that of the agent groups that have its skill: the planner's
 "how busy are the agents who can take billing".
@@ -16,7 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ccsim.sim.scenario import Scenario
-from ccsim.sim.stats import Estimate, mean_estimate, per_replication_ratio, ratio_estimate
+from ccsim.sim.stats import (
+    Estimate,
+    mean_estimate,
+    per_replication_ratio,
+    ratio_estimate,
+    share_estimate,
+)
 from ccsim.sim.tally import GROUP_FIELDS, TYPE_FIELDS, DayTally
 
 KPI_KEYS = (
@@ -29,6 +36,9 @@ RATIOS = {  # KPI: (numerator, denominator) among the type fields; occupancy is 
     "abandon_rate": ("abandoned", "offered"),
     "containment": ("self_served", "ivr_entered"),
 }
+SHARES = frozenset({"service_level", "abandon_rate", "containment", "occupancy"})
+"""Ratio KPIs that are a part of their denominator (fractions in [0, 1]): their CI is built on
+the logit scale (``share_estimate``); ASA, in seconds, keeps the linear one."""
 
 _T = {name: i for i, name in enumerate(TYPE_FIELDS)}
 _G = {name: i for i, name in enumerate(GROUP_FIELDS)}
@@ -105,13 +115,14 @@ def slice_kpis(
     for key in KPI_KEYS:
         if key in RATIOS:
             num, den = RATIOS[key]
-            out[key] = ratio_estimate(tallies.type_sum(num, intervals, types),
-                                      tallies.type_sum(den, intervals, types))
+            estimate = share_estimate if key in SHARES else ratio_estimate
+            out[key] = estimate(tallies.type_sum(num, intervals, types),
+                                tallies.type_sum(den, intervals, types))
         elif key == "occupancy":
-            out[key] = ratio_estimate(tallies.group_sum("busy_s", intervals, groups),
+            out[key] = share_estimate(tallies.group_sum("busy_s", intervals, groups),
                                       tallies.group_sum("staffed_s", intervals, groups))
         else:
-            out[key] = mean_estimate(tallies.type_sum(key, intervals, types))
+            out[key] = mean_estimate(tallies.type_sum(key, intervals, types), nonnegative=True)
     return out
 
 
@@ -167,9 +178,9 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
         staffed = tallies.group_sum("staffed_s", day, [g])
         answered = tallies.group_sum("answered", day, [g])
         by_group[grp.name] = {
-            "answered": mean_estimate(answered),
+            "answered": mean_estimate(answered, nonnegative=True),
             "asa_s": ratio_estimate(tallies.group_sum("wait_answered_s", day, [g]), answered),
-            "occupancy": ratio_estimate(tallies.group_sum("busy_s", day, [g]), staffed),
+            "occupancy": share_estimate(tallies.group_sum("busy_s", day, [g]), staffed),
             "staffed_hours": mean_estimate(staffed / 3600.0),
             "agent_cost": mean_estimate(staffed / 3600.0 * grp.cost_per_hour),
         }
