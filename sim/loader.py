@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from ccsim.sim.overrides import OverrideError, apply_overrides
 from ccsim.sim.scenario import Scenario
+from ccsim.sim.yaml_limits import MAX_FILE_BYTES, LimitExceeded, Problem, check_tree
 
 Key = str | int
 
@@ -98,11 +99,25 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML has it (ten times as fast), else the pure-Python one."""
 
 
+class _TreeProblems(Exception):
+    """Duplicate keys or over-long numbers found in the node tree (``sim.yaml_limits``)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0][2])
+        self.problems = problems
+
+
 def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+    """Compose the node tree, check its bounds, then build the data from it."""
     loader = loader_class(text)
     try:
         root = loader.get_single_node()
-        return root, (loader.construct_document(root) if root is not None else None)
+        if root is None:
+            return None, None
+        problems = check_tree(root)
+        if problems:
+            raise _TreeProblems(problems)
+        return root, loader.construct_document(root)
     finally:
         loader.dispose()
 
@@ -111,14 +126,28 @@ def _read_yaml(text: str) -> tuple[yaml.Node | None, Any]:
     """The document's node tree (for line numbers) and its plain data, from one parse.
 
     A file libyaml refuses is read again by the pure-Python loader, whose messages say what
-    it found ("expected ',' or ']', but got ':'") where libyaml's only say what it missed.
+    it found ("expected ',' or ']', but got ':'") where libyaml's only say what it missed;
+    where that loader cannot say more (nesting too deep for it), libyaml's message stands.
     """
     try:
         return _parse(text, SafeLoader)
-    except yaml.YAMLError:
+    except yaml.YAMLError as refused:
         if SafeLoader is yaml.SafeLoader:
             raise
-        return _parse(text, yaml.SafeLoader)
+        try:
+            return _parse(text, yaml.SafeLoader)
+        except RecursionError:
+            raise refused from None
+
+
+def _problem_line(problem: Problem) -> str:
+    path, line, reason = problem
+    return f"{format_path(path)} (line {line}): {reason}"
+
+
+def _too_big(size: int) -> str:
+    return (f"is {size / 2**20:,.1f} MB; a scenario file may be at most "
+            f"{MAX_FILE_BYTES // 2**20} MB")
 
 
 def parse_scenario(
@@ -126,8 +155,16 @@ def parse_scenario(
 ) -> Scenario:
     """Validate YAML text, with ``--set PATH=VALUE`` overrides applied first; raise
     ``ScenarioError`` naming ``source``, the YAML path and the line (or the ``--set``)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(source, [_too_big(len(text))])
     try:
         root, data = _read_yaml(text)
+    except LimitExceeded as exc:
+        raise ScenarioError(source, [_problem_line(exc.problem)]) from None
+    except _TreeProblems as exc:
+        raise ScenarioError(source, [_problem_line(p) for p in exc.problems]) from None
+    except RecursionError:
+        raise ScenarioError(source, ["nested too deeply to read"]) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -171,6 +208,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     on any problem."""
     path = Path(path)
     try:
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(str(path), [_too_big(path.stat().st_size)])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(path), ["no such file"]) from None

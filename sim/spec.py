@@ -87,9 +87,12 @@ SpecT = TypeVar("SpecT", bound="Spec")
 
 
 class Spec(BaseModel):
-    """Base of every scenario model: frozen, and unknown keys are errors."""
+    """Base of every scenario model: frozen, unknown keys are errors, and every number is
+    finite (``.inf`` and ``.nan`` are refused; an infinite patience is written by omitting
+    the key)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, revalidate_instances="always")
+    model_config = ConfigDict(extra="forbid", frozen=True, revalidate_instances="always",
+                              allow_inf_nan=False)
 
     def with_changes(self: SpecT, **changes: Any) -> SpecT:
         """A copy with ``changes`` applied, validated as a new model.

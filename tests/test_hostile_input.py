@@ -1,0 +1,128 @@
+"""Hostile and broken scenario files: refused in bounded time and memory, one line each."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ccsim.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def billion_laughs() -> str:
+    text = 'name: bomb\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    previous = "a"
+    for label in "bcdefghi":
+        text += f"{label}: &{label} [" + ", ".join(["*" + previous] * 9) + "]\n"
+        previous = label
+    return text
+
+
+CORPUS = {  # file text -> the one line it must get (after "FILE: ")
+    "alias-bomb": (billion_laughs(),
+                   "g (line 8): holds more than 2,000,000 values once its aliases are expanded"),
+    "self-alias": ("name: x\nhorizon: &h {intervals: [1, *h]}\n",
+                   "horizon.intervals[1] (line 2): an alias refers to the list or mapping that "
+                   "contains it, so the value would never end"),
+    "deep": ("name: x\nhorizon: " + "[" * 20_000 + "]" * 20_000 + "\n",
+             "not valid YAML: exceeded maximum nesting depth"),
+    "huge-int": ("name: x\nseed: " + "9" * 5_000 + "\n",
+                 "seed (line 2): a whole number of 5,000 digits is out of range (at most 18)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_a_hostile_file_is_refused_quickly_and_in_little_memory(case: str, tmp_path: Path) -> None:
+    text, expected = CORPUS[case]
+    path = tmp_path / f"{case}.yaml"
+    path.write_text(text)
+    code = ("import resource, sys\n"  # a safety net: a regression must not take the machine
+            "resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))\n"
+            "from ccsim.cli import main\nsys.argv = ['ccsim', 'validate', sys.argv[1]]\n"
+            "try:\n    main()\nfinally:\n"
+            "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "    sys.stdout.write(f'peak {peak}')\n")
+    start = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=60)
+    seconds = time.monotonic() - start
+    peak_mb = int(out.stdout.split()[-1]) / 1024  # ru_maxrss is in KB on Linux
+    assert out.returncode == 2, out.stderr
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith(f"{path}: ") and line.endswith(expected), line
+    assert seconds < 5, seconds
+    assert peak_mb < 300, peak_mb
+
+
+def test_a_duplicate_key_names_the_key_and_both_lines(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "erlang_c.yaml").read_text() + "replications: 3\n"
+    path = tmp_path / "dup.yaml"
+    path.write_text(text)
+    first = next(n for n, line in enumerate(text.splitlines(), 1)
+                 if line.startswith("replications:"))
+    last = len(text.splitlines())
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"{path}: replications (line {last}): is given twice "
+                                     f"(lines {first} and {last}); YAML would silently keep "
+                                     "the second")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("name: x\n# " + "x" * (17 * 2**20) + "\n")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{path}: is 17.0 MB; a scenario file may be at most 16 MB"
+
+
+def numeric_leaves(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every number of the data (the first of each list of numbers)."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in numeric_leaves(value, (*path, key))]
+    if isinstance(data, list):
+        if data and all(isinstance(v, (int, float)) for v in data):
+            return [(*path, 0)]
+        return [p for i, v in enumerate(data) for p in numeric_leaves(v, (*path, i))]
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        return [path]
+    return []
+
+
+def with_value(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    data = yaml.safe_load(yaml.safe_dump(data))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return data
+
+
+def yaml_path(path: tuple[Any, ...]) -> str:
+    out = ""
+    for key in path:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def test_infinity_is_refused_in_every_numeric_field_by_validate_and_run(tmp_path: Path) -> None:
+    base = yaml.safe_load((ROOT / "scenarios" / "self_service.yaml").read_text())
+    leaves = numeric_leaves(base)
+    assert len(leaves) > 25
+    for leaf in leaves:
+        path = tmp_path / "inf.yaml"
+        path.write_text(yaml.safe_dump(with_value(base, leaf, float("inf"))))
+        for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 2, (leaf, command, result.output)
+            assert f"{path}: {yaml_path(leaf)} (line " in result.stderr, (leaf, result.stderr)
+    assert not (tmp_path / "o").exists()
