@@ -133,7 +133,8 @@ class EmpiricalSpec(_DistSpec):
 
     distribution: Literal["empirical"] = Field(description="Chooses this distribution.")
     values: list[Annotated[float, Field(ge=0)]] = Field(
-        min_length=1, description="Observed times, seconds; each draw picks one at random."
+        min_length=1, max_length=1_000_000,
+        description="Observed times, seconds (at most a million); each draw picks one at random.",
     )
 
     sampler: ClassVar[str] = "Empirical"

@@ -104,10 +104,12 @@ class Scenario(Spec):
         ServiceLevel(), description="The service-level definition and target of every type."
     )
     contact_types: list[ContactType] = Field(
-        min_length=1, description="The kinds of contact (queues) and their forecasts."
+        min_length=1, max_length=500,
+        description="The kinds of contact (queues) and their forecasts (at most 500).",
     )
     agent_groups: list[AgentGroup] = Field(
-        min_length=1, description="The agents: skills, staffing per interval and pay."
+        min_length=1, max_length=500,
+        description="The agents: skills, staffing per interval and pay (at most 500 groups).",
     )
     routing: Routing = Field(
         LongestIdle(policy="longest_idle"),

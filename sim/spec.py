@@ -52,7 +52,9 @@ def _numbers(test: Callable[[float], bool], need: str, integer: bool = False) ->
 
 _Pos = Annotated[float, Field(gt=0)]
 _NonNeg = Annotated[float, Field(ge=0)]
-_Count = Annotated[int, Field(ge=0)]
+MAX_AGENTS = 100_000
+"""Most agents a group may have on the phones in one interval (the engine keeps each one)."""
+_Count = Annotated[int, Field(ge=0, le=MAX_AGENTS)]
 Positive = Annotated[
     _Pos | Annotated[list[_Pos], Field(min_length=1)], _numbers(lambda v: v > 0, "greater than 0")
 ]
@@ -64,7 +66,8 @@ NonNegative = Annotated[
 """A number of at least 0, or a list of them with one value per interval."""
 Staffing = Annotated[
     _Count | Annotated[list[_Count], Field(min_length=1)],
-    _numbers(lambda v: v >= 0, "at least 0", integer=True),
+    _numbers(lambda v: 0 <= v <= MAX_AGENTS, f"at least 0 and at most {MAX_AGENTS:,}",
+             integer=True),
 ]
 """A whole number of agents, or a list of them with one value per interval."""
 Probability = Annotated[float, Field(ge=0, le=1)]

@@ -126,3 +126,15 @@ def test_infinity_is_refused_in_every_numeric_field_by_validate_and_run(tmp_path
             assert result.exit_code == 2, (leaf, command, result.output)
             assert f"{path}: {yaml_path(leaf)} (line " in result.stderr, (leaf, result.stderr)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_staffing_that_would_exhaust_memory_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "erlang_c.yaml").read_text()
+    path = tmp_path / "many.yaml"
+    path.write_text(text.replace("staffing: 33", "staffing: 1000000000"))
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert result.stderr.strip().endswith(
+            "agent_groups[0].staffing (line 26): must be at least 0 and at most 100,000, "
+            "got 1000000000")

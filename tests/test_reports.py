@@ -133,7 +133,8 @@ def test_sweep_with_a_bad_value_writes_nothing(tmp_path: Path) -> None:
                                  "--vary", "agent_groups.agents.staffing=31,-1",
                                  "--out", str(out)])
     assert result.exit_code == 2
-    assert "agent_groups[0].staffing (set by --set): must be at least 0, got -1" in result.stderr
+    assert ("agent_groups[0].staffing (set by --set): must be at least 0 and at most 100,000, "
+            "got -1") in result.stderr
     assert not out.exists()
 
 

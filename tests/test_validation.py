@@ -131,7 +131,8 @@ def test_a_sub_model_is_derived_with_its_own_checks(scenario: Scenario) -> None:
     group = scenario.agent_groups[0]
     with pytest.raises(ValidationError) as caught:
         group.with_changes(staffing=[3, -1, 4])
-    assert errors(caught.value) == [("ccsim", ("staffing",), "must be at least 0, got -1")]
+    assert errors(caught.value) == [
+        ("ccsim", ("staffing",), "must be at least 0 and at most 100,000, got -1")]
     assert caught.value.errors()[0]["ctx"]["sub"] == (1,)
     with pytest.raises(ValidationError) as caught:
         group.with_changes(staffng=[3, 4, 4])
