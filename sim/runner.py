@@ -8,10 +8,12 @@ identical whether the days run in this process, in a local process pool or on a 
 from __future__ import annotations
 
 import multiprocessing
+import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ccsim.sim.kpis import Summary, Tallies, summarise
 from ccsim.sim.loader import ScenarioError
@@ -64,6 +66,7 @@ def executor_for(workers: int = 1, scheduler: str | None = None) -> Iterator[Exe
     except ImportError:
         raise ScenarioError("--scheduler", [
             "running on a cluster needs Dask: pip install 'ccsim[cluster]'"]) from None
+    probe_scheduler(scheduler)
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -73,6 +76,34 @@ def executor_for(workers: int = 1, scheduler: str | None = None) -> Iterator[Exe
         yield client.get_executor()
     finally:
         client.close()
+
+
+def probe_scheduler(address: str) -> None:
+    """Refuse, in bounded time, an address that is not a Dask scheduler (``ScenarioError``).
+
+    Dask's own connect waits forever on a port that accepts and never answers, and reads an
+    HTTP reply as a gigantic frame count. A scheduler sends its handshake as soon as a client
+    connects (8 bytes: the count of frames that follow, a small number), so reading those
+    first bytes with a deadline tells a scheduler from anything else.
+    """
+    url = urlsplit(address)
+    if url.scheme != "tcp" or not url.hostname or url.port is None:
+        raise ScenarioError("--scheduler", [
+            f"{address!r} is not a Dask scheduler address; give tcp://HOST:PORT"])
+    try:
+        with socket.create_connection((url.hostname, url.port),
+                                      timeout=CONNECT_TIMEOUT_S) as sock:
+            sock.settimeout(CONNECT_TIMEOUT_S)
+            head = sock.recv(8)
+    except OSError as exc:  # refused, unreachable, unknown host, or silent (a timeout)
+        reason = (f"no answer within {CONNECT_TIMEOUT_S} s" if isinstance(exc, TimeoutError)
+                  else str(exc))
+        raise ScenarioError("--scheduler", [
+            f"cannot reach the Dask scheduler at {address}: {reason}"]) from None
+    frames = int.from_bytes(head, "little") if len(head) == 8 else -1
+    if not 0 < frames < 1000:
+        raise ScenarioError("--scheduler", [
+            f"{address} answers, but not as a Dask scheduler does"])
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> DayTally:

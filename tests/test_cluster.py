@@ -40,3 +40,48 @@ def test_unreachable_scheduler_is_exit_2(tmp_path: Path, monkeypatch) -> None:
     assert result.stderr.startswith("--scheduler: cannot reach the Dask scheduler at "
                                     "tcp://127.0.0.1:9")
     assert not out.exists()
+
+
+def test_a_scheduler_that_accepts_and_never_answers_is_exit_2_in_bounded_time(
+        tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        start = time.monotonic()
+        result = cli.invoke(app, ["run", str(ROOT / "scenarios" / "erlang_c.yaml"),
+                                  "--scheduler", address, "--out", str(tmp_path / "out")])
+        seconds = time.monotonic() - start
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (f"--scheduler: cannot reach the Dask scheduler at "
+                                     f"{address}: no answer within 10 s")
+    assert seconds < 15
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_server_that_is_not_a_scheduler_or_a_wrong_scheme_is_exit_2(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    with socket.socket() as web:
+        web.bind(("127.0.0.1", 0))
+        web.listen(5)
+
+        def answer() -> None:
+            connection, _ = web.accept()
+            with connection:
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        address = f"tcp://127.0.0.1:{web.getsockname()[1]}"
+        result = cli.invoke(app, ["run", "--scheduler", address, "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"--scheduler: {address} answers, but not as a Dask " \
+                                    "scheduler does"
+    result = cli.invoke(app, ["run", "--scheduler", "udp://host:1", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("--scheduler: 'udp://host:1' is not a Dask scheduler "
+                                     "address; give tcp://HOST:PORT")
