@@ -245,15 +245,11 @@ def compare_runs(
     out: Out = Path("results"),
 ) -> None:
     """Compare result folders: cost, service level, ASA and abandonment side by side."""
-    from ccsim.compare import comparison_rows, load_run, write_comparison
+    from ccsim.compare import comparison_rows, label_runs, load_run, write_comparison
     from ccsim.console import print_comparison
     from ccsim.results import new_run_dir
-    from ccsim.sim.loader import ScenarioError
 
-    runs = [load_run(folder) for folder in result_dirs]
-    labels = [r.label for r in runs]
-    if len(set(labels)) != len(labels):
-        raise ScenarioError("compare", ["the same result folder is given twice"])
+    runs = label_runs([load_run(folder) for folder in result_dirs])
     folder = new_run_dir(out, "compare", lambda f: write_comparison(runs, f))
     print_comparison(comparison_rows(runs), folder)
 

@@ -8,6 +8,7 @@ scenarios compare, and produces a table (printed, CSV and Markdown), charts and 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from dataclasses import dataclass
@@ -43,22 +44,76 @@ class Run:
     plan_cost: dict[str, float] | None
 
 
+def _damaged(path: Path, what: str) -> ScenarioError:
+    return ScenarioError(str(path), [f"is damaged or not written by ccsim: {what}"])
+
+
+def _read_json(path: Path, required: tuple[str, ...]) -> dict[str, Any]:
+    """A JSON object with ``required`` keys, or bad input naming the file."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _damaged(path, str(exc).splitlines()[0]) from None
+    if not isinstance(document, dict):
+        raise _damaged(path, f"a JSON object was expected, found a {type(document).__name__}")
+    missing = [key for key in required if key not in document]
+    if missing:
+        raise _damaged(path, f"no {', '.join(missing)}")
+    return document
+
+
+def _read_intervals(path: Path) -> dict[str, dict[str, float]]:
+    """The "all" rows of ``intervals.csv`` by clock time, or bad input naming the file."""
+    intervals: dict[str, dict[str, float]] = {}
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("contact_type") == "all":
+                    intervals[row["start"]] = {k: float(v) if v else np.nan
+                                               for k, v in row.items() if k in COLUMNS}
+    except FileNotFoundError:
+        raise ScenarioError(str(path), ["no such file: the result folder is incomplete"]) \
+            from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise _damaged(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) \
+            from None
+    return intervals
+
+
 def load_run(folder: Path) -> Run:
-    """Read a result folder; a folder that is not one is bad input (``ScenarioError``)."""
+    """Read a result folder; a folder that is not one, or a damaged one, is bad input
+    (``ScenarioError`` naming the file)."""
     summary_path = folder / "summary.json"
     if not summary_path.is_file():
         raise ScenarioError(str(folder), ["not a ccsim result folder (no summary.json)"])
-    summary = json.loads(summary_path.read_text())
+    summary = _read_json(summary_path, ("scenario", "replications", "kpis", "cost"))
+    kpis = summary["kpis"]
+    if not isinstance(kpis, dict) or any(
+            not isinstance(kpis.get(key), dict) or "mean" not in kpis[key] for key in COLUMNS):
+        raise _damaged(summary_path, "kpis lacks some of " + ", ".join(COLUMNS))
+    if not isinstance(summary["cost"], dict) or any(
+            not isinstance(v, dict) or "mean" not in v for v in summary["cost"].values()):
+        raise _damaged(summary_path, "cost is not a set of {mean, ci95} figures")
     scenario = load_scenario(folder / "scenario.yaml")
-    intervals: dict[str, dict[str, float]] = {}
-    with (folder / "intervals.csv").open() as f:
-        for row in csv.DictReader(f):
-            if row["contact_type"] == "all":
-                intervals[row["start"]] = {k: float(v) if v else np.nan
-                                           for k, v in row.items() if k in COLUMNS}
+    intervals = _read_intervals(folder / "intervals.csv")
     plan_path = folder / "plan.json"
-    plan_cost = json.loads(plan_path.read_text())["cost"] if plan_path.is_file() else None
+    plan_cost = _read_json(plan_path, ("cost",))["cost"] if plan_path.is_file() else None
     return Run(folder.name, folder, scenario, summary, intervals, plan_cost)
+
+
+def label_runs(runs: list[Run]) -> list[Run]:
+    """Runs labelled by folder name, or by parent/name where two names are the same; the
+    same folder given twice is bad input."""
+    seen: set[Path] = set()
+    for run in runs:
+        where = run.folder.resolve()
+        if where in seen:
+            raise ScenarioError("compare", [f"the result folder {run.folder} is given twice"])
+        seen.add(where)
+    names = [run.folder.name for run in runs]
+    return [run if names.count(run.folder.name) == 1 else
+            dataclasses.replace(run, label=f"{run.folder.parent.name}/{run.folder.name}")
+            for run in runs]
 
 
 def cost_of(run: Run) -> dict[str, float]:

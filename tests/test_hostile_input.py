@@ -138,3 +138,60 @@ def test_a_staffing_that_would_exhaust_memory_is_refused(tmp_path: Path) -> None
         assert result.stderr.strip().endswith(
             "agent_groups[0].staffing (line 26): must be at least 0 and at most 100,000, "
             "got 1000000000")
+
+
+@pytest.fixture(scope="module")
+def result_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs")
+    result = runner.invoke(app, ["run", str(ROOT / "scenarios" / "erlang_c.yaml"),
+                                 "--replications", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (folder,) = out.iterdir()
+    return folder
+
+
+def damaged_copy(folder: Path, tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    copy = tmp_path / name / folder.name
+    shutil.copytree(folder, copy)
+    return copy
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda f: (f / "summary.json").write_text((f / "summary.json").read_text()[:40]),
+     "summary.json: is damaged or not written by ccsim: "),
+    (lambda f: (f / "summary.json").write_text("[1, 2]"),
+     "summary.json: is damaged or not written by ccsim: a JSON object was expected, found a "
+     "list"),
+    (lambda f: (f / "summary.json").write_text('{"scenario": "x", "replications": 2, '
+                                               '"kpis": {}, "cost": {}}'),
+     "summary.json: is damaged or not written by ccsim: kpis lacks some of service_level"),
+    (lambda f: (f / "intervals.csv").unlink(),
+     "intervals.csv: no such file: the result folder is incomplete"),
+])
+def test_compare_on_a_damaged_result_folder_is_exit_2_naming_the_file(
+        result_folder: Path, tmp_path: Path, damage: Any, expected: str) -> None:
+    broken = damaged_copy(result_folder, tmp_path, "broken")
+    damage(broken)
+    result = runner.invoke(app, ["compare", str(result_folder), str(broken),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(str(broken / "x")[:-1]) and expected in line, line
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_compare_tells_apart_two_folders_of_the_same_name(result_folder: Path,
+                                                         tmp_path: Path) -> None:
+    other = damaged_copy(result_folder, tmp_path, "elsewhere")
+    result = runner.invoke(app, ["compare", str(result_folder), str(other),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "out").iterdir()
+    table = (folder / "compare.csv").read_text()
+    assert f"\n{result_folder.parent.name}/{result_folder.name}," in table
+    assert f"\nelsewhere/{result_folder.name}," in table
+    twice = runner.invoke(app, ["compare", str(result_folder), str(result_folder)])
+    assert twice.exit_code == 2
+    assert twice.stderr.strip() == f"compare: the result folder {result_folder} is given twice"
