@@ -10,6 +10,7 @@ matplotlib) are imported inside the commands that use them, so ``--help``, ``val
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -88,18 +89,34 @@ def point_to_bundled(path: Path) -> None:
             f"no such file; the bundled scenario {path.stem!r} is {bundled(path.stem)}"])
 
 
-def check_size(scenario: Scenario, source: Path, replications: int, force: bool) -> None:
-    """Refuse a run whose expected number of contacts is absurd, unless forced."""
+def check_size(scenarios: list[Scenario], source: Path, replications: int, force: bool) -> None:
+    """Refuse work whose expected number of contacts (over every scenario given: a sweep's
+    points together) is absurd, unless forced."""
     from ccsim.sim.loader import ScenarioError
     from ccsim.sim.runner import MAX_CONTACTS, expected_contacts
 
-    expected = expected_contacts(scenario, replications)
+    expected = sum(expected_contacts(s, replications) for s in scenarios)
     if expected > MAX_CONTACTS and not force:
+        what = f"{len(scenarios)} points × " if len(scenarios) > 1 else ""
         raise ScenarioError(str(source), [
-            f"about {expected:,.0f} contacts expected over {replications} replications "
+            f"about {expected:,.0f} contacts expected over {what}{replications} replications "
             f"(more than {MAX_CONTACTS:,}); lower the volume or the replications, "
             "or pass --force"
         ])
+
+
+def check_out(out: Path) -> None:
+    """Refuse, before any work, an output folder that cannot take a result folder."""
+    from ccsim.sim.loader import ScenarioError
+
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", [f"{out} is a file, not a folder"])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError("--out", [f"{out} cannot be made: {exc.strerror or exc}"]) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ScenarioError("--out", [f"{out} is not writable"])
 
 
 @app.command()
@@ -152,7 +169,8 @@ def run(
 
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
-    check_size(spec, source, reps, force)
+    check_size([spec], source, reps, force)
+    check_out(out)
     with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
         task = bar.add_task("days", total=reps)
         result = simulate(spec, replications=reps, seed=seed, executor=pool,
@@ -202,7 +220,8 @@ def optimise(
 
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
-    check_size(spec, source, reps, force)
+    check_size([spec], source, reps, force)
+    check_out(out)
     if fixed_staffing:
         with executor_for(workers, scheduler) as pool:
             answers = least_completion(spec, replications=reps, seed=seed, executor=pool)
@@ -250,6 +269,7 @@ def compare_runs(
     from ccsim.results import new_run_dir
 
     runs = label_runs([load_run(folder) for folder in result_dirs])
+    check_out(out)
     folder = new_run_dir(out, "compare", lambda f: write_comparison(runs, f))
     print_comparison(comparison_rows(runs), folder)
 
@@ -285,8 +305,8 @@ def sweep(
     axes = [parse_vary(v, str(source)) for v in vary]
     points = grid(source, axes, list(set_ or []))
     reps = spec.replications if replications is None else replications
-    for _, point in points:
-        check_size(point, source, reps, force)
+    check_size([point for _, point in points], source, reps, force)
+    check_out(out)
     with executor_for(workers, scheduler) as pool, progress_bar(len(points), "sweeping") as bar:
         task = bar.add_task("points", total=len(points))
         results = simulate_points(points, replications=reps, seed=seed, executor=pool,

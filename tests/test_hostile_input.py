@@ -195,3 +195,32 @@ def test_compare_tells_apart_two_folders_of_the_same_name(result_folder: Path,
     twice = runner.invoke(app, ["compare", str(result_folder), str(result_folder)])
     assert twice.exit_code == 2
     assert twice.stderr.strip() == f"compare: the result folder {result_folder} is given twice"
+
+
+def test_an_output_folder_that_is_a_file_is_exit_2_before_any_work(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for command in (["run", "--out", str(afile)],
+                    ["sweep", "--vary", "replications=2,3", "--out", str(afile)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip() == f"--out: {afile} is a file, not a folder"
+    result = runner.invoke(app, ["run", "--out", str(afile / "below")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"--out: {afile / 'below'} cannot be made: ")
+
+
+def test_the_contact_guard_counts_a_sweep_s_points_together(tmp_path: Path) -> None:
+    scenario = tmp_path / "big.yaml"
+    text = (ROOT / "scenarios" / "erlang_c.yaml").read_text()
+    scenario.write_text(text.replace("replications: 30", "replications: 2000"))
+    assert "replications: 2000" in scenario.read_text()
+    one = runner.invoke(app, ["validate", str(scenario)])
+    assert one.exit_code == 0  # 5,400 a day × 2,000 days: under the guard on its own
+    result = runner.invoke(app, ["sweep", str(scenario), "--vary",
+                                 "contact_types.calls.arrivals.scale=1,2,3,4,5",
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "contacts expected over 5 points × 2000 replications (more than 50,000,000)" \
+        in result.stderr
+    assert not (tmp_path / "out").exists()
