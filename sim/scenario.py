@@ -92,7 +92,9 @@ class Scenario(Spec):
         0, ge=0, description="Seed of the random numbers: the same seed gives the same results."
     )
     replications: int = Field(
-        20, ge=1, le=1_000_000, description="Number of simulated days, each with new callers."
+        20, ge=2, le=1_000_000,
+        description="Number of simulated days, each with new callers; at least 2, the fewest "
+                    "that give a confidence interval (as --replications).",
     )
     day_uncertainty_cv: float = Field(
         0.0, ge=0, le=5,

@@ -224,3 +224,15 @@ def test_the_contact_guard_counts_a_sweep_s_points_together(tmp_path: Path) -> N
     assert "contacts expected over 5 points × 2000 replications (more than 50,000,000)" \
         in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_one_rule_for_the_fewest_replications(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "erlang_c.yaml").read_text()
+    path = tmp_path / "one.yaml"
+    path.write_text(text.replace("replications: 30", "replications: 1"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"{path}: replications (line 15): input should be "
+                                     "greater than or equal to 2 (got 1)")
+    result = runner.invoke(app, ["run", "--replications", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 2
