@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from ccsim.results import new_run_dir, summary_json, write_run_files
 from ccsim.sim.loader import dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import MeetProbability, Optimise, Scenario
+from ccsim.sim.verdict import verdict
 
 if TYPE_CHECKING:  # the optimiser (Pyomo) is loaded only by the commands that optimise
     from ccsim.optimise.plan import Plan
@@ -86,6 +88,9 @@ def plan_json(plan: Plan) -> dict[str, object]:
                 "required": verified.required[row, k],
                 "offered": verified.weight[row, k],
                 "meets": bool(verified.met_within_ci[row, k]),
+                "verdict": verdict(
+                    verified.score[row, k] if verified.weight[row, k] > 0 else math.nan,
+                    verified.upper[row, k], verified.required[row, k]),
             })
     summary = summary_json(plan.verification)
     meet = meet_json(opt)

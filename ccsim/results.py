@@ -20,23 +20,57 @@ from ccsim.sim.kpis import KPI_KEYS, per_replication, skilled_groups
 from ccsim.sim.loader import dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
+from ccsim.sim.stats import Estimate
+from ccsim.sim.verdict import common_target, interval_cells, judge, verdict
+
+
+def _judged(kpis: dict[str, Estimate], target: float | None) -> dict[str, object]:
+    """A KPI block; its ``service_level`` gains ``target`` and ``verdict`` (null when there is
+    no single target or no contact)."""
+    out: dict[str, object] = {k: v.to_json() for k, v in kpis.items()}
+    sl = kpis["service_level"]
+    out["service_level"] = {**sl.to_json(), "target": target,
+                            "verdict": None if target is None
+                            else verdict(sl.mean, sl.hi, target)}
+    return out
+
+
+def verdict_json(result: RunResult) -> dict[str, object]:
+    """The run's ``verdict`` block: the verdict over every interval × type cell of the
+    service level (``ccsim.sim.verdict``)."""
+    j = judge(interval_cells(result.summary, result.scenario))
+    worst = j.worst
+    return {
+        "meets_target": j.meets_target,
+        "precision": j.precision,
+        "cells": j.counts,
+        "cells_wider_than_precision": j.too_wide,
+        "worst_margin": j.worst_margin,
+        "worst_cell": None if worst is None else {
+            "interval": worst.interval, "start": worst.start,
+            "contact_type": worst.contact_type},
+    }
 
 
 def summary_json(result: RunResult) -> dict[str, object]:
     """The ``summary.json`` document of a run."""
     s = result.summary
+    scenario = result.scenario
 
     def block(kpis: dict) -> dict:
         return {k: v.to_json() for k, v in kpis.items()}
 
     return {
-        "scenario": result.scenario.name,
+        "scenario": scenario.name,
         "seed": result.seed,
         "replications": result.replications,
-        "kpis": block(s.kpis),
-        "by_contact_type": {name: block(k) for name, k in s.by_contact_type.items()},
+        "kpis": _judged(s.kpis, common_target(scenario)),
+        "by_contact_type": {
+            t.name: _judged(s.by_contact_type[t.name], scenario.service_level_of(t).target)
+            for t in scenario.contact_types},
         "by_group": {name: block(k) for name, k in s.by_group.items()},
         "cost": block(s.cost),
+        "verdict": verdict_json(result),
     }
 
 
@@ -45,19 +79,28 @@ def _number(v: float) -> str:
 
 
 def write_intervals_csv(result: RunResult, path: Path) -> None:
-    """One row per interval × contact type (and "all"), every KPI with its CI bounds."""
+    """One row per interval × contact type (and "all"), every KPI with its CI bounds, then the
+    service level's target and verdict (empty where undefined: no contact, or an "all" row
+    whose types have different targets)."""
+    scenario = result.scenario
+    targets: dict[str, float | None] = {
+        t.name: scenario.service_level_of(t).target for t in scenario.contact_types}
+    targets["all"] = common_target(scenario)
     with path.open("w", newline="") as f:
         out = csv.writer(f)
         header = ["interval", "start", "contact_type", "staffed_agents"]
         for key in KPI_KEYS:
             header += [key, f"{key}_lo", f"{key}_hi"]
-        out.writerow(header)
+        out.writerow([*header, "service_level_target", "service_level_verdict"])
         for row in result.summary.intervals:
             cells = [row.interval, row.start, row.contact_type, row.staffed_agents]
             for key in KPI_KEYS:
                 e = row.kpis[key]
                 cells += [_number(e.mean), _number(e.lo), _number(e.hi)]
-            out.writerow(cells)
+            target = targets[row.contact_type]
+            sl = row.kpis["service_level"]
+            judged = None if target is None else verdict(sl.mean, sl.hi, target)
+            out.writerow([*cells, "" if target is None else _number(target), judged or ""])
 
 
 def write_replications_csv(result: RunResult, path: Path) -> None:

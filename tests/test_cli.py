@@ -58,9 +58,10 @@ def test_run_writes_the_result_folder(tmp_path: Path) -> None:
                                                   "scenario.yaml", "replications.csv"}
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["scenario"] == "tiny" and summary["replications"] == 3
-    for key in ("service_level", "asa_s", "abandon_rate", "occupancy", "containment",
+    for key in ("asa_s", "abandon_rate", "occupancy", "containment",
                 "offered", "answered", "abandoned", "self_served", "redials"):
         assert set(summary["kpis"][key]) == {"mean", "ci95"}
+    assert set(summary["kpis"]["service_level"]) == {"mean", "ci95", "target", "verdict"}
     assert set(summary["by_contact_type"]) == {"billing"} and set(summary["by_group"]) == {"team"}
     rows = (folder / "intervals.csv").read_text().splitlines()
     assert len(rows) == 1 + 3 * 2  # header + (all, billing) per interval
