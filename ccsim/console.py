@@ -9,8 +9,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+
+from ccsim.sim.verdict import (
+    MET,
+    MISSED,
+    VERDICTS,
+    WITHIN_NOISE,
+    common_target,
+    interval_cells,
+    judge,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from ccsim.compare import Row
@@ -30,32 +43,102 @@ def progress_bar(total: int, what: str) -> Progress:
     )
 
 
-def _cell(e: Estimate, key: str) -> str:
+SHARE_KPIS = ("service_level", "abandon_rate", "occupancy", "containment")
+VERDICT_STYLES = {MET: "bold green", WITHIN_NOISE: "bold yellow", MISSED: "bold red"}
+"""Console colours of the verdicts (report.html uses the same green, amber and red)."""
+
+
+def _cell(e: Estimate, key: str, sep: str = " ") -> str:
+    """A KPI as the closing table shows it: a share in percent and an ASA in seconds with the
+    95% CI in brackets after ``sep`` (a space, or a line break when the table is too wide); a
+    count as its mean; "-" when undefined."""
     if e.mean != e.mean:
         return "-"
-    if key in ("service_level", "abandon_rate", "occupancy", "containment"):
-        ci = f" ±{(e.hi - e.lo) * 50:.1f}" if e.hi == e.hi else ""
+    bounds = math.isfinite(e.lo) and math.isfinite(e.hi)
+    if key in SHARE_KPIS:
+        ci = f"{sep}[{e.lo * 100:.1f}, {e.hi * 100:.1f}]" if bounds else ""
         return f"{e.mean * 100:.1f}%{ci}"
     if key == "asa_s":
-        return f"{e.mean:.1f} s" + (f" ±{(e.hi - e.lo) / 2:.1f}" if e.hi == e.hi else "")
+        return f"{e.mean:.1f} s" + (f"{sep}[{e.lo:.1f}, {e.hi:.1f}]" if bounds else "")
     return f"{e.mean:,.0f}"
 
 
-def print_summary(result: RunResult, folder: Path) -> None:
-    """The headline KPIs with their 95% CIs, overall and per contact type, and the cost."""
+def verdict_text(verdict: str | None) -> Text:
+    """A verdict in its colour ("-" for none)."""
+    return Text("-") if verdict is None else Text(verdict, style=VERDICT_STYLES[verdict])
+
+
+def _target(target: float | None, threshold_s: float | None) -> str:
+    """An SL target as "80% in 20 s"; "per type" when the types' targets differ, the share
+    alone when only their thresholds (seconds) do."""
+    if target is None:
+        return "per type"
+    return f"{target:.0%}" + ("" if threshold_s is None else f" in {threshold_s:g} s")
+
+
+def _summary_table(result: RunResult, sep: str) -> Table:
+    """The closing table of a run; ``sep`` separates each point from its interval."""
     s = result.summary
-    table = Table(title=f"{result.scenario.name}: {result.replications} replications, "
-                        f"seed {result.seed} (± = 95% CI half-width)")
+    scenario = result.scenario
+    table = Table(title=f"{scenario.name}: {result.replications} replications, "
+                        f"seed {result.seed} (95% CIs in brackets)")
     table.add_column("KPI")
     table.add_column("all", justify="right")
     for name in s.by_contact_type:
         table.add_column(name, justify="right")
+    overall = common_target(scenario)
+    thresholds = {scenario.service_level_of(t).threshold_s for t in scenario.contact_types}
+    columns = [(s.kpis, overall, thresholds.pop() if len(thresholds) == 1 else None)]
+    columns += [(s.by_contact_type[t.name], scenario.service_level_of(t).target,
+                 scenario.service_level_of(t).threshold_s) for t in scenario.contact_types]
     for key in ("service_level", "asa_s", "abandon_rate", "occupancy", "containment",
                 "offered", "answered", "abandoned", "self_served", "redials"):
-        table.add_row(key, _cell(s.kpis[key], key),
-                      *(_cell(k[key], key) for k in s.by_contact_type.values()))
+        table.add_row(key, *(Text(_cell(kpis[key], key, sep)) for kpis, _, _ in columns))
+        if key == "service_level":
+            table.add_row("  target", *(_target(target, threshold) for _, target, threshold
+                                        in columns))
+            table.add_row("  verdict", *(
+                verdict_text(None if target is None else verdict(
+                    kpis[key].mean, kpis[key].hi, target)) for kpis, target, _ in columns))
+    return table
+
+
+def _judgement_lines(result: RunResult) -> list[Text]:
+    """The verdict over interval × type cells: counts, worst margin, and whether the run
+    meets the target (DESIGN.md, "Verdict")."""
+    j = judge(interval_cells(result.summary, result.scenario))
+    counts = Text("service level per interval × type: ")
+    for n, name in enumerate(VERDICTS):
+        counts.append(", " if n else "")
+        counts.append(f"{j.counts[name]} {name}", style=VERDICT_STYLES[name])
+    counts.append(f" (of {j.judged} cells with contacts)")
+    worst = j.worst
+    if worst is not None:
+        where = f"{worst.contact_type} at {worst.start}"
+        counts.append(f"; worst margin {worst.margin * 100:+.1f} points ({where})")
+    if j.meets_target:
+        meets = Text("meets the target: yes (no cell missed, every cell's 95% CI within "
+                     f"±{j.precision * 100:g} points)", style=VERDICT_STYLES[MET])
+    else:
+        meets = Text(f"meets the target: no ({'; '.join(j.why_not())})",
+                     style=VERDICT_STYLES[MISSED])
+    return [counts, meets]
+
+
+def print_summary(result: RunResult, folder: Path) -> None:
+    """The headline KPIs with their 95% CIs, overall and per contact type, the service
+    level's target and verdict per type, the verdict over interval × type cells, and the
+    cost. Each point and its interval share a line when the table fits the console, else
+    the interval goes below the point."""
     console = Console()
+    table = _summary_table(result, " ")
+    unbounded = console.options.update_width(10_000)  # measure the table's natural width
+    if Measurement.get(console, unbounded, table).maximum > console.width:
+        table = _summary_table(result, "\n")
     console.print(table)
+    for line in _judgement_lines(result):
+        console.print(line)
+    s = result.summary
     cost = ", ".join(f"{k} {v.mean:,.2f}" for k, v in s.cost.items())
     console.print(f"cost per day ({result.scenario.costs.currency}): {cost}", markup=False)
     console.print(f"results: {folder}", markup=False)
