@@ -16,6 +16,18 @@ from ccsim.sim.kpis import KPI_KEYS
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate
+from ccsim.sim.verdict import (
+    DEFAULT_PRECISION,
+    MET,
+    MISSED,
+    VERDICTS,
+    WITHIN_NOISE,
+    Judgement,
+    common_target,
+    interval_cells,
+    judge,
+    verdict,
+)
 
 RATIO_KPIS = {"service_level", "abandon_rate", "occupancy", "containment"}
 STYLE = """
@@ -27,8 +39,17 @@ th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f3f5f9}
 figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{color:#555;font-size:.85rem}.ok{color:#2b7a3d;font-weight:bold}
-.bad{color:#b3261e;font-weight:bold}details{margin:.8rem 0}
+.bad{color:#b3261e;font-weight:bold}.noise{color:#9a6700;font-weight:bold}
+details{margin:.8rem 0}.wide{overflow-x:auto}.wide table{font-size:.8rem}
+.wide td{white-space:nowrap}.wide td,.wide th{padding:.25rem .45rem}
+.verdict{background:#f7f7f7;border-left:4px solid #4C72B0;padding:.4rem .8rem}
 """
+VERDICT_CLASSES = {MET: "ok", WITHIN_NOISE: "noise", MISSED: "bad"}
+"""CSS class of each verdict: green, amber and red, as the console's green, yellow and red."""
+
+
+class Html(str):
+    """A table cell that is already HTML (``table`` does not escape it)."""
 
 
 def esc(value: object) -> str:
@@ -36,9 +57,10 @@ def esc(value: object) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """An HTML table; cells are escaped text."""
+    """An HTML table; cells are escaped text, except ``Html`` ones."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{c if isinstance(c, Html) else esc(c)}</td>"
+                                    for c in row) + "</tr>"
                    for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -101,19 +123,77 @@ def scenario_section(scenario: Scenario) -> str:
     )
 
 
+def verdict_html(v: str | None) -> Html:
+    """A verdict in its colour ("–" for none)."""
+    return Html("–" if v is None else f'<span class="{VERDICT_CLASSES[v]}">{esc(v)}</span>')
+
+
+def target_text(target: float | None, threshold_s: float | None) -> str:
+    """An SL target as "80% in 20 s"; "per type" when the types' targets differ, the share
+    alone when only their thresholds (seconds) do."""
+    if target is None:
+        return "per type"
+    return f"{target:.0%}" + ("" if threshold_s is None else f" in {threshold_s:g} s")
+
+
+def judgement_html(j: Judgement, overall_target: float | None) -> str:
+    """The verdict over interval × type cells: counts, worst margin, meets the target; and,
+    when ``overall_target`` is None, why the overall service level has no verdict."""
+    counts = ", ".join(f'<span class="{VERDICT_CLASSES[v]}">{j.counts[v]} {esc(v)}</span>'
+                       for v in VERDICTS)
+    worst = j.worst
+    margin = ("" if worst is None else
+              f"; worst margin <b>{worst.margin * 100:+.1f} points</b>".replace("-", "−")
+              + f" ({esc(worst.contact_type)} at {esc(worst.start)})")
+    if j.meets_target:
+        meets = ('<span class="ok">yes</span> (no cell missed, every cell\'s 95% CI within '
+                 f"±{j.precision * 100:g} points)")
+    else:
+        meets = f'<span class="bad">no</span> ({esc("; ".join(j.why_not()))})'
+    overall = ("" if overall_target is not None else
+               "<br>The service level of all types together has no single target (the "
+               "types' targets differ), so no verdict.")
+    return (f'<p class="verdict">Service level per interval × type: {counts} '
+            f"(of {j.judged} cells with contacts){margin}.<br>Meets the target: {meets}."
+            f"{overall}</p>")
+
+
 def results_section(result: RunResult, heading: str = "Results", note: str = "") -> str:
-    """Headline KPIs overall and per type, groups, cost, and every interval."""
+    """Headline KPIs overall and per type, with the service level's target and verdict, the
+    verdict over interval × type cells, groups, cost, and every interval."""
     s = result.summary
-    currency = result.scenario.costs.currency
+    scenario = result.scenario
+    currency = scenario.costs.currency
     names = list(s.by_contact_type)
-    kpi_rows = [[key, fmt(s.kpis[key], key), *(fmt(s.by_contact_type[n][key], key)
-                                               for n in names)] for key in KPI_KEYS]
+    levels = [scenario.service_level_of(t) for t in scenario.contact_types]
+    thresholds = {sl.threshold_s for sl in levels}
+    targets: dict[str, float | None] = {t.name: sl.target
+                                        for t, sl in zip(scenario.contact_types, levels,
+                                                         strict=True)}
+    targets["all"] = common_target(scenario)
+    columns = [("all", s.kpis, thresholds.pop() if len(thresholds) == 1 else None)]
+    columns += [(t.name, s.by_contact_type[t.name], sl.threshold_s)
+                for t, sl in zip(scenario.contact_types, levels, strict=True)]
+
+    def judged(target: float | None, e: Estimate) -> Html:
+        return verdict_html(None if target is None else verdict(e.mean, e.hi, target))
+
+    kpi_rows: list[list[object]] = []
+    for key in KPI_KEYS:
+        kpi_rows.append([key, *(fmt(kpis[key], key) for _, kpis, _ in columns)])
+        if key == "service_level":
+            kpi_rows.append(["service-level target", *(target_text(targets[n], threshold)
+                                                        for n, _, threshold in columns)])
+            kpi_rows.append(["verdict", *(judged(targets[n], kpis[key])
+                                          for n, kpis, _ in columns)])
     group_rows = [[name, fmt(k["answered"], "answered"), fmt(k["occupancy"], "occupancy"),
                    fmt(k["asa_s"], "asa_s"), f"{k['staffed_hours'].mean:,.1f}",
                    f"{k['agent_cost'].mean:,.2f}"] for name, k in s.by_group.items()]
     cost_rows = [[key, f"{e.mean:,.2f}"] for key, e in s.cost.items()]
     interval_rows = [[r.start, r.contact_type, r.staffed_agents,
                       fmt(r.kpis["service_level"], "service_level"),
+                      target_text(targets[r.contact_type], None),
+                      judged(targets[r.contact_type], r.kpis["service_level"]),
                       fmt(r.kpis["asa_s"], "asa_s"),
                       fmt(r.kpis["abandon_rate"], "abandon_rate"),
                       fmt(r.kpis["occupancy"], "occupancy"),
@@ -122,14 +202,15 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
         f"<h2>{esc(heading)}</h2><p>Means over {result.replications} simulated days (seed "
         f"{result.seed}) with 95% confidence intervals in brackets. {esc(note)}</p>"
         + table(["KPI", "all", *names], kpi_rows)
+        + judgement_html(judge(interval_cells(s, scenario)), targets["all"])
         + "<h3>Agent groups</h3>"
         + table(["group", "answered", "occupancy", "ASA", "staffed hours",
                  f"agent cost ({currency})"], group_rows)
         + f"<h3>Cost per day ({esc(currency)})</h3>" + table(["component", "mean"], cost_rows)
-        + "<details><summary>Every interval</summary>"
-        + table(["start", "contact type", "agents", "service level", "ASA", "abandoned",
-                 "occupancy", "offered"], interval_rows)
-        + "</details>"
+        + "<details><summary>Every interval</summary><div class=\"wide\">"
+        + table(["start", "contact type", "agents", "service level", "target", "verdict",
+                 "ASA", "abandoned", "occupancy", "offered"], interval_rows)
+        + "</div></details>"
     )
 
 
@@ -141,7 +222,12 @@ DEFINITIONS = (
     "</li><li><b>Occupancy</b>: busy / staffed agent time, after the warm-up, until the end "
     "of the last interval.</li><li><b>Containment</b>: completed in self-service / entered "
     "the IVR.</li><li>Ratios over days are ratios of sums (the long-run share of contacts)."
-    "</li></ul>"
+    "</li><li><b>Verdict</b> of a service level: <i>met</i> if the point estimate reaches "
+    "its target; <i>within noise</i> if it is below but the 95% upper bound reaches it; "
+    "<i>missed</i> otherwise. The run <i>meets the target</i> when no interval × type cell "
+    "is missed and every cell's 95% interval is at most "
+    f"±{DEFAULT_PRECISION * 100:g} points wide (half its length). "
+    "The margin is the point estimate minus the target.</li></ul>"
 )
 
 
