@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ccsim.guard import guarded, set_debug
+from ccsim.guard import guarded, handle_sigterm, set_debug
 
 if TYPE_CHECKING:
     from ccsim.optimise.self_service import LeastCompletion
@@ -106,17 +106,17 @@ def check_size(scenarios: list[Scenario], source: Path, replications: int, force
 
 
 def check_out(out: Path) -> None:
-    """Refuse, before any work, an output folder that cannot take a result folder."""
+    """Refuse, before any work and without creating anything, an output folder that cannot
+    take a result folder."""
     from ccsim.sim.loader import ScenarioError
 
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", [f"{out} is a file, not a folder"])
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError("--out", [f"{out} cannot be made: {exc.strerror or exc}"]) from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ScenarioError("--out", [f"{out} is not writable"])
+    nearest = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not nearest.is_dir():
+        raise ScenarioError("--out", [f"{out} cannot be made: {nearest} is a file"])
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise ScenarioError("--out", [f"{out} cannot be made: {nearest} is not writable"])
 
 
 @app.command()
@@ -344,4 +344,5 @@ def write_fixed_staffing(
 
 def main() -> None:
     """Entry point of the ``ccsim`` console script and of ``python -m ccsim``."""
+    handle_sigterm()
     app()

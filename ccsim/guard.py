@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import signal
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,20 @@ import typer
 F = TypeVar("F", bound=Callable[..., Any])
 
 _debug = False
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is, so that its clean-up runs (a temporary result
+    folder removed, worker processes stopped) exactly as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def handle_sigterm() -> None:
+    """Turn SIGTERM into ``Terminated`` in this (the main) process."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def set_debug(on: bool) -> None:
@@ -89,6 +104,9 @@ def guarded(command: F) -> F:
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except Terminated:
+            typer.echo("terminated", err=True)
+            raise typer.Exit(143) from None
         except Exception as exc:  # an internal error: say so plainly, once
             internal_error(exc)
             raise typer.Exit(1) from None

@@ -8,6 +8,7 @@ identical whether the days run in this process, in a local process pool or on a 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -45,12 +46,45 @@ def worker_pool(workers: int, executor: Executor | None = None) -> Iterator[Exec
     if executor is not None or workers <= 1:
         yield executor
         return
-    pool = ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"))
+    pool = _start_pool(workers)
     try:
         yield pool
+    except BaseException:  # interrupted, terminated or failed: stop now, not after the work
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """A spawn pool whose workers never see Ctrl-C (it reaches the whole process group; the
+    parent stops them). They are started at once with SIGINT blocked, a mask they keep through
+    exec, so even a worker still starting up cannot print a KeyboardInterrupt traceback."""
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"))
+    blocked = hasattr(signal, "pthread_sigmask")
+    if blocked:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for _ in range(workers):  # each submit starts a worker while none is idle yet
+            pool.submit(int)
     finally:
-        pool.shutdown()
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return pool
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once.
+
+    ``ProcessPoolExecutor.terminate_workers`` exists only from Python 3.14, so the workers are
+    reached through the pool's process table (the same processes that method ends).
+    """
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 @contextmanager
