@@ -344,5 +344,8 @@ def write_fixed_staffing(
 
 def main() -> None:
     """Entry point of the ``ccsim`` console script and of ``python -m ccsim``."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show ± or × gets ?
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     handle_sigterm()
     app()

@@ -236,3 +236,15 @@ def test_one_rule_for_the_fewest_replications(tmp_path: Path) -> None:
                                      "greater than or equal to 2 (got 1)")
     result = runner.invoke(app, ["run", "--replications", "1", "--out", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_a_terminal_that_cannot_show_unicode_still_gets_its_results(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    out = subprocess.run([sys.executable, "-m", "ccsim", "run",
+                          str(ROOT / "scenarios" / "erlang_c.yaml"), "--replications", "2",
+                          "--out", str(tmp_path)], capture_output=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    out.stdout.decode("ascii")  # nothing but ASCII reached the terminal
+    assert b"results: " in out.stdout
