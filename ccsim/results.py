@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ccsim.sim.kpis import KPI_KEYS, per_replication, skilled_groups
-from ccsim.sim.loader import dump_scenario
+from ccsim.sim.loader import ScenarioError, dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate
@@ -121,7 +121,20 @@ def write_replications_csv(result: RunResult, path: Path) -> None:
 
 
 def new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
-    """Create ``parent/<name>-<timestamp>`` atomically, filled by ``write(tmp_dir)``."""
+    """Create ``parent/<name>-<timestamp>`` atomically, filled by ``write(tmp_dir)``.
+
+    A folder that cannot be made or written (read-only, full disk, a file in the way) is the
+    user's problem, not a bug: ``ScenarioError`` naming the folder, and nothing is left.
+    """
+    try:
+        return _new_run_dir(parent, name, write)
+    except OSError as exc:
+        where = exc.filename if exc.filename else parent
+        raise ScenarioError(str(parent), [
+            f"cannot write the result folder ({where}): {exc.strerror or exc}"]) from None
+
+
+def _new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))

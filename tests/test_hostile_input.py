@@ -248,3 +248,22 @@ def test_a_terminal_that_cannot_show_unicode_still_gets_its_results(tmp_path: Pa
     assert out.returncode == 0, out.stderr
     out.stdout.decode("ascii")  # nothing but ASCII reached the terminal
     assert b"results: " in out.stdout
+
+
+def test_a_full_disk_while_writing_is_exit_2_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from ccsim import results
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "intervals.csv")
+
+    monkeypatch.setattr(results, "write_intervals_csv", full)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(ROOT / "scenarios" / "erlang_c.yaml"),
+                                 "--replications", "2", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (f"{out}: cannot write the result folder (intervals.csv): "
+                                     "No space left on device")
+    assert list(out.iterdir()) == []
