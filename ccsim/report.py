@@ -225,8 +225,8 @@ DEFINITIONS = (
     "</li><li><b>Verdict</b> of a service level: <i>met</i> if the point estimate reaches "
     "its target; <i>within noise</i> if it is below but the 95% upper bound reaches it; "
     "<i>missed</i> otherwise. The run <i>meets the target</i> when no interval × type cell "
-    "is missed and every cell's 95% interval is at most "
-    f"±{DEFAULT_PRECISION * 100:g} points wide (half its length). "
+    "is missed and every cell's 95% interval has a half-width, (upper − lower) / 2, of at "
+    f"most {DEFAULT_PRECISION * 100:g} points. "
     "The margin is the point estimate minus the target.</li></ul>"
 )
 
