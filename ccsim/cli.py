@@ -348,4 +348,20 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     handle_sigterm()
+    _spare_workers_the_cli()
     app()
+
+
+def _spare_workers_the_cli() -> None:
+    """Keep spawned workers from importing this CLI.
+
+    multiprocessing's spawn re-runs the parent's main module in every worker, and ccsim's main
+    module (the console script, or ``ccsim.__main__``) imports this CLI. The workers only run
+    functions of ``ccsim.sim``, so the main module is hidden from them by clearing the two
+    attributes spawn reads (``__spec__`` and ``__file__``); a script of the user's that calls
+    the API keeps its own main module untouched.
+    """
+    main_module = sys.modules.get("__main__")
+    if main_module is not None and getattr(main_module, "main", None) is main:
+        main_module.__spec__ = None
+        main_module.__dict__.pop("__file__", None)

@@ -76,3 +76,21 @@ def test_a_signal_during_a_two_worker_run_stops_everything(
     assert stderr.strip() == word  # no worker tracebacks
     assert [p for p in workers if alive(p)] == []
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_workers_do_not_import_the_cli(tmp_path: Path) -> None:
+    script = tmp_path / "ccsim_script.py"  # the shape of the installed console script
+    script.write_text(
+        "import sys\n"
+        "from ccsim.cli import main, _spare_workers_the_cli\n"
+        "from ccsim.sim.runner import worker_pool\n"
+        "if __name__ == '__main__':\n"
+        "    _spare_workers_the_cli()\n"
+        "    with worker_pool(2) as pool:\n"
+        "        probe = \"sorted(m for m in __import__('sys').modules if m.startswith(("
+        "'ccsim.cli', 'typer')))\"\n"
+        "        print(pool.submit(eval, probe).result())\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
