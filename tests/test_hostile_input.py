@@ -115,10 +115,34 @@ def yaml_path(path: tuple[Any, ...]) -> str:
     return out
 
 
+def every_kind_of_number() -> dict[str, Any]:
+    """The bundled default with every kind of numeric key a scenario has: each distribution,
+    a group's handle-time factor, the optimise block (shifts, breaks, options)."""
+    base = yaml.safe_load((ROOT / "scenarios" / "default.yaml").read_text())
+    base["agent_groups"][0]["handle_time_factor"] = 1.1
+    base["agent_groups"][0]["skills"].append("extra")
+    base["contact_types"].append({
+        "name": "extra", "arrivals": {"per_interval": [5] * 24, "uncertainty_cv": 0.1},
+        "handle_time": {"distribution": "empirical", "values": [100, 200]},
+        "patience": {"distribution": "uniform", "low": 30, "high": 300},
+        "self_service": {"time_in_ivr": {"distribution": "gamma", "mean": 60, "cv": 0.5},
+                         "completion": 0.2},
+        "redial": {"probability": 0.5, "delay": {"distribution": "deterministic", "value": 60}},
+    })
+    base["optimise"] = yaml.safe_load((ROOT / "scenarios" / "self_service.yaml").read_text()
+                                      )["optimise"]
+    base["optimise"]["self_service_options"] = {
+        "billing": base["optimise"]["self_service_options"].popitem()[1]}
+    return base
+
+
 def test_infinity_is_refused_in_every_numeric_field_by_validate_and_run(tmp_path: Path) -> None:
-    base = yaml.safe_load((ROOT / "scenarios" / "self_service.yaml").read_text())
+    base = every_kind_of_number()
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(base))
+    assert runner.invoke(app, ["validate", str(good)]).exit_code == 0
     leaves = numeric_leaves(base)
-    assert len(leaves) > 25
+    assert len(leaves) > 50
     for leaf in leaves:
         path = tmp_path / "inf.yaml"
         path.write_text(yaml.safe_dump(with_value(base, leaf, float("inf"))))
