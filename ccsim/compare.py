@@ -3,6 +3,9 @@
 Reads result folders back (``summary.json``, ``intervals.csv``, ``scenario.yaml`` and, for
 optimised plans, ``plan.json``), lines intervals up by clock time so runs of different
 scenarios compare, and produces a table (printed, CSV and Markdown), charts and a report.
+Each run is shown with its service-level target and the verdict block of its ``summary.json``
+(the rule of ``ccsim.sim.verdict``); folders written before runs had a verdict show it as
+unknown ("–").
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ccsim import report
 from ccsim.charts import PALETTE, stacked_costs, to_bytes
 from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.scenario import Scenario
+from ccsim.sim.verdict import MET, MISSED, VERDICTS, WITHIN_NOISE, common_target
 
 COLUMNS = ("service_level", "asa_s", "abandon_rate", "occupancy", "containment", "offered",
            "answered", "abandoned")
@@ -124,17 +128,91 @@ def cost_of(run: Run) -> dict[str, float]:
     return {k: float(v["mean"]) for k, v in run.summary["cost"].items()}
 
 
+UNKNOWN = "–"
+"""A verdict that cannot be told: a result folder written before runs had a verdict block."""
+
+CELL_COLUMNS = {MET: "cells_met", WITHIN_NOISE: "cells_within_noise", MISSED: "cells_missed"}
+"""The row column counting the interval × type cells of each verdict."""
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def verdict_fields(scenario: Scenario, block: object) -> Row:
+    """The row columns of a run's service-level target and verdict.
+
+    ``service_level_target`` (a fraction) and ``service_level_threshold_s`` are the target
+    shared by every contact type (None when the types' targets differ: the verdict alone is
+    shown then); ``meets_target`` ("yes", "no", or ``UNKNOWN``), the cells per verdict,
+    ``cells_wider_than_precision`` and ``worst_margin`` (a fraction, negative below the
+    target) are read from ``block``, the ``verdict`` block of ``summary.json``. A missing or
+    malformed block (an older folder) gives ``UNKNOWN`` and no counts."""
+    target = common_target(scenario)
+    thresholds = {scenario.service_level_of(t).threshold_s for t in scenario.contact_types}
+    row: Row = {"service_level_target": target,
+                "service_level_threshold_s": (thresholds.pop() if target is not None
+                                              and len(thresholds) == 1 else None)}
+    block = block if isinstance(block, dict) else {}
+    cells, meets = block.get("cells"), block.get("meets_target")
+    if not (isinstance(meets, bool) and isinstance(cells, dict)):
+        return {**row, "meets_target": UNKNOWN, **dict.fromkeys(CELL_COLUMNS.values()),
+                "cells_wider_than_precision": None, "worst_margin": None}
+    margin = block.get("worst_margin")
+    return {**row, "meets_target": "yes" if meets else "no",
+            **{CELL_COLUMNS[name]: _count(cells.get(name)) for name in VERDICTS},
+            "cells_wider_than_precision": _count(block.get("cells_wider_than_precision")),
+            "worst_margin": (float(margin) if isinstance(margin, int | float)
+                             and not isinstance(margin, bool) else None)}
+
+
+def target_label(row: Row) -> str:
+    """The row's target as "80% in 20 s", or "per type" when the types' targets differ."""
+    target, threshold = row.get("service_level_target"), row.get("service_level_threshold_s")
+    if not isinstance(target, int | float):
+        return "per type"
+    return f"{target:.0%}" + ("" if threshold is None else f" in {threshold:g} s")
+
+
+def meets_label(row: Row) -> str:
+    """The row's ``meets_target``, with why when no cell missed yet the target is not met
+    ("no (CIs too wide)": more replications narrow them)."""
+    meets = str(row.get("meets_target"))
+    if meets == "no" and row.get("cells_missed") == 0 and row.get("cells_wider_than_precision"):
+        return f"no ({row['cells_wider_than_precision']} CIs too wide)"
+    return meets
+
+
+def cells_label(row: Row) -> str:
+    """The cells per verdict, as "8 met, 1 within noise, 0 missed" (``UNKNOWN`` if not
+    known)."""
+    counts = [row.get(CELL_COLUMNS[name]) for name in VERDICTS]
+    if any(c is None for c in counts):
+        return UNKNOWN
+    return ", ".join(f"{c} {name}" for c, name in zip(counts, VERDICTS, strict=True))
+
+
+def margin_label(row: Row) -> str:
+    """The worst margin in percentage points, signed ("−3.1 pts"; ``UNKNOWN`` if not known)."""
+    margin = row.get("worst_margin")
+    if not isinstance(margin, float) or margin != margin:
+        return UNKNOWN
+    return f"{100 * margin:+.1f} pts".replace("-", "−")
+
+
 def comparison_rows(runs: list[Run]) -> list[Row]:
-    """One row per run: scenario, KPIs with CI bounds, and the cost split."""
+    """One row per run: scenario, KPIs with CI bounds, the service-level target and the run's
+    verdict (from its ``summary.json``), and the cost split."""
     rows = []
     for run in runs:
         row: Row = {"run": run.label, "scenario": run.scenario.name,
-                                  "replications": run.summary["replications"]}
+                    "replications": run.summary["replications"]}
         for key in COLUMNS:
             kpi = run.summary["kpis"][key]
             row[key] = kpi["mean"]
             if key in ("service_level", "asa_s", "abandon_rate"):
                 row[f"{key}_lo"], row[f"{key}_hi"] = kpi["ci95"]
+        row.update(verdict_fields(run.scenario, run.summary.get("verdict")))
         for key, value in cost_of(run).items():
             row[f"cost_{key}"] = value
         rows.append(row)
@@ -159,11 +237,13 @@ def to_csv(rows: list[Row]) -> str:
 
 def to_markdown(rows: list[Row]) -> str:
     """The headline columns as a Markdown table (for a wiki or an e-mail)."""
-    headers = ["run", "service level", "ASA (s)", "abandoned", "occupancy", "cost per day"]
+    headers = ["run", "service level", "target", "meets target", "cells", "worst margin",
+               "ASA (s)", "abandoned", "occupancy", "cost per day"]
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in rows:
         lines.append("| " + " | ".join([
-            str(r["run"]), f"{100 * float(r['service_level']):.1f}%",
+            str(r["run"]), f"{100 * float(r['service_level']):.1f}%", target_label(r),
+            meets_label(r), cells_label(r), margin_label(r),
             f"{float(r['asa_s']):.1f}", f"{100 * float(r['abandon_rate']):.1f}%",
             f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]) + " |")
     return "\n".join(lines) + "\n"
@@ -238,6 +318,23 @@ def interval_rows(runs: list[Run]) -> list[Row]:
     return rows
 
 
+def meets_html(row: Row) -> report.Html:
+    """The row's ``meets_target`` for report.html: yes in green, no in red, unknown plain."""
+    css = {"yes": "ok", "no": "bad"}.get(str(row.get("meets_target")))
+    text = report.esc(meets_label(row))
+    return report.Html(text if css is None else f'<span class="{css}">{text}</span>')
+
+
+VERDICT_NOTE = (
+    "<p>Target: the service-level target every contact type shares (\"per type\" when they "
+    "differ). Meets target: no interval × type cell missed and every cell's 95% CI within the "
+    "precision (\"CIs too wide\": cells whose CI is wider; more replications narrow it). "
+    "Cells: interval × type cells met / within noise / missed. Worst margin: the lowest "
+    "service level minus its target, in points. \"–\": not known (a result folder written "
+    "before runs had a verdict).</p>")
+"""How to read the verdict columns, under the tables of report.html."""
+
+
 def write_comparison(runs: list[Run], folder: Path) -> None:
     """Write the comparison's files into ``folder``: CSV, Markdown, charts, report."""
     rows = comparison_rows(runs)
@@ -248,14 +345,17 @@ def write_comparison(runs: list[Run], folder: Path) -> None:
     for name, data in charts.items():
         (folder / name).write_bytes(data)
     table = report.table(
-        ["run", "scenario", "service level", "ASA", "abandoned", "occupancy", "cost per day"],
-        [[r["run"], r["scenario"], f"{100 * float(r['service_level']):.1f}%",
-          f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
+        ["run", "scenario", "service level", "target", "meets target", "cells", "worst margin",
+         "ASA", "abandoned", "occupancy", "cost per day"],
+        [[r["run"], r["scenario"], f"{100 * float(r['service_level']):.1f}%", target_label(r),
+          meets_html(r), cells_label(r), margin_label(r), f"{float(r['asa_s']):.1f} s",
+          f"{100 * float(r['abandon_rate']):.1f}%",
           f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]
          for r in rows])
     captions = {"compare_cost": "Daily cost of each run by component.",
                 "compare_service_level": "Service level by interval, lined up by clock time.",
                 "compare_waiting": "ASA and abandonment by interval."}
     page = report.page("ccsim comparison", f"{len(runs)} runs",
-                       ["<h2>Runs</h2>" + table, report.charts_section(charts, captions)])
+                       ["<h2>Runs</h2>" + table + VERDICT_NOTE,
+                        report.charts_section(charts, captions)])
     (folder / "report.html").write_text(page, encoding="utf-8")
