@@ -7,17 +7,28 @@ embedded in ``report.html``.
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ccsim.sim.runner import RunResult  # noqa: E402
 from ccsim.sim.stats import share_estimate  # noqa: E402
+from ccsim.sim.verdict import MISSED, verdict  # noqa: E402
 
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
+
+WIDTH = 11.5
+"""Width of a run chart in inches: the data area of a 10-inch chart plus the legend beside it."""
+
+LEGEND_MARGIN = 2.25
+"""Right margin in inches that holds a legend beside the axes, outside the data."""
+
+MISSED_COLOUR = "#C44E52"
 
 
 def to_bytes(fig: plt.Figure, fmt: str = "png") -> bytes:
@@ -48,6 +59,19 @@ def fixed_layout(fig: plt.Figure, top: float = 0.65, bottom: float = 0.8, left: 
                         top=1 - top / height, hspace=gap / panel if rows > 1 else 0.2)
 
 
+def _wrap(label: str) -> str:
+    """A legend label wrapped at spaces to the width of ``LEGEND_MARGIN``."""
+    return textwrap.fill(label, 30, break_long_words=False, break_on_hyphens=False)
+
+
+def _legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
+    """The axes' legend to the right of its data area, in ``LEGEND_MARGIN``, so it never
+    hides a line or bar; long labels are wrapped to fit the margin."""
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, [_wrap(label) for label in labels], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=fontsize, frameon=False)
+
+
 def _clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
     step = max(1, len(clocks) // 12)
     ticks = list(range(0, len(clocks), step))
@@ -72,83 +96,128 @@ def _type_rows(result: RunResult) -> list[tuple[str, list]]:
             for t in result.scenario.contact_types]
 
 
-def service_level_chart(result: RunResult, fmt: str = "png") -> bytes:
-    """Service level per interval with its 95% band and the target, one panel per type."""
+def _shade_missed(ax: plt.Axes, estimates: list, target: float) -> None:
+    """Shade the intervals whose verdict (``sim/verdict.py``) is ``missed``: the 95% upper
+    bound below the target. Adjacent missed intervals share one span."""
+    missed = [verdict(e.mean, e.hi, target) == MISSED for e in estimates]
+    label: str | None = "Missed: 95% upper bound below target"
+    start = None
+    for i, miss in enumerate([*missed, False]):
+        if miss and start is None:
+            start = i
+        elif not miss and start is not None:
+            ax.axvspan(start - 0.5, i - 0.5, color=MISSED_COLOUR, alpha=0.13, linewidth=0,
+                       zorder=0, label=label)
+            label = None
+            start = None
+
+
+def service_level_figure(result: RunResult) -> plt.Figure:
+    """Service level per interval with its 95% band and the target, one panel per type; the
+    intervals that miss the target (verdict ``missed``) are shaded."""
     scenario = result.scenario
     types = _type_rows(result)
-    fig, axes = plt.subplots(len(types), 1, figsize=(10, 2.6 * len(types) + 0.8), squeeze=False)
+    fig, axes = plt.subplots(len(types), 1, figsize=(WIDTH, 2.6 * len(types) + 0.8),
+                             squeeze=False)
     for (name, rows), ax, colour in zip(types, axes[:, 0], PALETTE * 4, strict=False):
         target = scenario.service_level_of(scenario.contact_types[scenario.type_index(name)])
-        _band(ax, [r.kpis["service_level"] for r in rows], colour, "service level",
-              "95% confidence band")
-        ax.axhline(100 * target.target, color="#C44E52", linestyle="--",
-                   label=f"target {target.target:.0%} in {target.threshold_s:g} s")
+        estimates = [r.kpis["service_level"] for r in rows]
+        _band(ax, estimates, colour, "Service level", "95% confidence band")
+        ax.axhline(100 * target.target, color=MISSED_COLOUR, linestyle="--",
+                   label=f"Target {target.target:.0%} answered in {target.threshold_s:g} s")
+        _shade_missed(ax, estimates, target.target)
         ax.set_ylim(0, 105)
-        ax.set_ylabel("answered in time (%)")
+        ax.set_ylabel("Service level (%)")
         ax.set_title(f"{name}: service level by interval", fontsize=10, loc="left")
-        ax.legend(loc="lower right", fontsize=7, ncol=3)
+        _legend_beside(ax)
         _clock_axis(ax, [r.start for r in rows])
     fig.suptitle(f"{scenario.name}: service level ({result.replications} simulated days)",
                  fontweight="bold")
-    fixed_layout(fig)
-    return to_bytes(fig, fmt)
+    fixed_layout(fig, right=LEGEND_MARGIN)
+    return fig
 
 
-def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str,
-                   fmt: str = "png") -> bytes:
-    """Agents on the phones per interval beside the requirement, one panel per group."""
+def service_level_chart(result: RunResult, fmt: str = "png") -> bytes:
+    """``service_level_figure`` as PNG or SVG bytes."""
+    return to_bytes(service_level_figure(result), fmt)
+
+
+def staffing_figure(result: RunResult, requirement: np.ndarray | None,
+                    label: str) -> plt.Figure:
+    """Agents on the phones per interval beside the requirement, one panel per group; the
+    agent axis has whole-number ticks only."""
     scenario = result.scenario
     staffing = np.asarray(scenario.staffing_matrix())
     clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
     n_g = len(scenario.agent_groups)
-    fig, axes = plt.subplots(n_g, 1, figsize=(10, 2.4 * n_g + 0.8), squeeze=False)
+    fig, axes = plt.subplots(n_g, 1, figsize=(WIDTH, 2.4 * n_g + 0.8), squeeze=False)
     for g, (group, ax) in enumerate(zip(scenario.agent_groups, axes[:, 0], strict=True)):
         x = np.arange(len(clocks))
         ax.bar(x, staffing[g], color=PALETTE[g % len(PALETTE)], alpha=0.8,
-               label="agents on the phones")
+               label="Agents on the phones")
         if requirement is not None:
-            ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8, label=label)
-        ax.set_ylabel("agents")
+            ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8,
+                    label=label[:1].upper() + label[1:])
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
+        ax.set_ylabel("Agents on the phones")
         ax.set_title(f"{group.name} ({', '.join(group.skills)})", fontsize=10, loc="left")
-        ax.legend(loc="upper right", fontsize=7)
+        _legend_beside(ax)
         _clock_axis(ax, clocks)
-    fig.suptitle(f"{scenario.name}: staffing by interval", fontweight="bold")
-    fixed_layout(fig)
-    return to_bytes(fig, fmt)
+    fig.suptitle(f"{scenario.name}: agents on the phones by interval", fontweight="bold")
+    fixed_layout(fig, right=LEGEND_MARGIN)
+    return fig
 
 
-def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
+def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str,
+                   fmt: str = "png") -> bytes:
+    """``staffing_figure`` as PNG or SVG bytes."""
+    return to_bytes(staffing_figure(result, requirement, label), fmt)
+
+
+def occupancy_figure(result: RunResult) -> plt.Figure:
     """Occupancy of each agent group per interval, with 95% bands."""
     scenario, tallies = result.scenario, result.tallies
     clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
-    fig, ax = plt.subplots(figsize=(10, 3.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     for g, group in enumerate(scenario.agent_groups):
         estimates = [share_estimate(tallies.group_sum("busy_s", i, [g]),
                                     tallies.group_sum("staffed_s", i, [g]))
                      for i in range(len(clocks))]
         _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name)
     ax.set_ylim(0, 105)
-    ax.set_ylabel("occupancy (% of staffed time busy)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_ylabel("Occupancy (%)")
+    _legend_beside(ax, fontsize=8)
     _clock_axis(ax, clocks)
-    ax.set_title(f"{scenario.name}: occupancy by interval and agent group", fontweight="bold")
-    fixed_layout(fig)
-    return to_bytes(fig, fmt)
+    ax.set_title(f"{scenario.name}: occupancy (% of staffed time busy) by agent group",
+                 fontweight="bold")
+    fixed_layout(fig, right=LEGEND_MARGIN)
+    return fig
 
 
-def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
+def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
+    """``occupancy_figure`` as PNG or SVG bytes."""
+    return to_bytes(occupancy_figure(result), fmt)
+
+
+def abandonment_figure(result: RunResult) -> plt.Figure:
     """Abandonment rate per interval and contact type, with 95% bands."""
-    fig, ax = plt.subplots(figsize=(10, 3.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     for (name, rows), colour in zip(_type_rows(result), PALETTE * 4, strict=False):
         _band(ax, [r.kpis["abandon_rate"] for r in rows], colour, name)
         clocks = [r.start for r in rows]
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("abandoned (% of offered)")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.set_ylabel("Abandoned (% of offered)")
+    _legend_beside(ax, fontsize=8)
     _clock_axis(ax, clocks)
-    ax.set_title(f"{result.scenario.name}: abandonment by interval", fontweight="bold")
-    fixed_layout(fig)
-    return to_bytes(fig, fmt)
+    ax.set_title(f"{result.scenario.name}: abandonment by interval and contact type",
+                 fontweight="bold")
+    fixed_layout(fig, right=LEGEND_MARGIN)
+    return fig
+
+
+def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
+    """``abandonment_figure`` as PNG or SVG bytes."""
+    return to_bytes(abandonment_figure(result), fmt)
 
 
 def run_charts(result: RunResult, fmt: str = "png", requirement: np.ndarray | None = None,
