@@ -259,7 +259,8 @@ def self_service_chart(
     chosen: int, target: float, currency: str, title: str, fmt: str = "png",
 ) -> bytes:
     """Total cost per day stacked by component for each option, the chosen one marked, and
-    the service level each achieves (verifying simulation) beside it."""
+    the service level each achieves (verifying simulation) beside it; one legend for both
+    panels, below them, so it covers no bar."""
     n = len(labels)
     fig, (ax, ax_sl) = plt.subplots(
         1, 2, figsize=(max(8.0, 2.2 * n + 4), 6.0), gridspec_kw={"width_ratios": [3, 1.2]})
@@ -269,24 +270,26 @@ def self_service_chart(
     ax.bar([chosen], [bottom[chosen]], width=0.68, fill=False, edgecolor="black", linewidth=2.5)
     ax.annotate("chosen: cheapest meeting the target", (chosen, bottom[chosen] + top * 0.07),
                 ha="center", fontsize=9, fontweight="bold")
-    ax.set_xticks(x, labels, rotation=15 if n > 3 else 0, ha="right" if n > 3 else "center")
+    ax.set_xticks(x, [textwrap.fill(label, 22) for label in labels], fontsize=9)
     ax.set_ylabel(f"Cost per day ({currency})")
     ax.set_ylim(0, top * 1.18)
     ax.set_title("Total daily cost by option")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8,
-              frameon=False)
 
     colours = ["black" if i == chosen else "#888888" for i in range(n)]
     ax_sl.barh(x, [100 * v for v in service_levels], color=colours, height=0.5)
-    ax_sl.axvline(100 * target, color="#C44E52", linestyle="--", label=f"target {target:.0%}")
+    ax_sl.axvline(100 * target, color="#C44E52", linestyle="--",
+                  label=f"Service level target {target:.0%}")
     for i, v in enumerate(service_levels):
         ax_sl.text(100 * v + 1, i, f"{v:.1%}", va="center", fontsize=9)
-    ax_sl.set_yticks(x, labels)
+    ax_sl.set_yticks(x, [textwrap.fill(label, 22) for label in labels], fontsize=9)
     ax_sl.invert_yaxis()
     ax_sl.set_xlim(0, 115)
     ax_sl.set_xlabel("Service level achieved (%)")
     ax_sl.set_title("Service level")
-    ax_sl.legend(loc="lower right", fontsize=8)
+    handles, names = ax.get_legend_handles_labels()
+    target_handles, target_names = ax_sl.get_legend_handles_labels()
+    fig.legend(handles + target_handles, names + target_names, loc="lower center", ncol=3,
+               fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=12, fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return to_bytes(fig, fmt)
