@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
 from ccsim.cli import app
 from ccsim.output import write_run_report
 from ccsim.sim.loader import load_scenario
-from ccsim.sim.runner import simulate
+from ccsim.sim.runner import RunResult, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -177,3 +178,76 @@ def test_report_renders_in_headless_chromium_with_every_image(tmp_path: Path) ->
                                       "abandonment.svg"]  # without --charts: SVG, quickest
     assert all(complete and w > 500 and h > 300 for _, complete, w, h in images), images
     assert errors == []
+
+
+def run_figures(result: RunResult) -> dict[str, Figure]:
+    """The four run charts of ``result`` as drawn Figures, by name."""
+    from ccsim.charts import (
+        abandonment_figure,
+        occupancy_figure,
+        service_level_figure,
+        staffing_figure,
+    )
+
+    requirement = np.asarray(result.scenario.staffing_matrix()) * 0.9
+    figures = {"service_level": service_level_figure(result),
+               "staffing": staffing_figure(result, requirement, "requirement"),
+               "occupancy": occupancy_figure(result),
+               "abandonment": abandonment_figure(result)}
+    for fig in figures.values():
+        fig.canvas.draw()
+    return figures
+
+
+def test_staffing_chart_counts_whole_agents() -> None:
+    import matplotlib.pyplot as plt
+
+    result = simulate(load_scenario(ROOT / "scenarios" / "default.yaml"), replications=2)
+    for name, fig in run_figures(result).items():
+        if name == "staffing":
+            for ax in fig.axes:
+                ticks = ax.get_yticks()
+                assert len(ticks) >= 3 and np.allclose(ticks, np.round(ticks)), ticks
+                assert "Agents" in ax.get_ylabel()
+                ax.set_ylim(0, 3)  # a small team: the default locator would tick 0.5s
+                assert np.allclose(ax.get_yticks(), np.round(ax.get_yticks())), ax.get_yticks()
+        plt.close(fig)
+
+
+def test_run_chart_legends_sit_outside_the_data_area() -> None:
+    import matplotlib.pyplot as plt
+
+    result = simulate(load_scenario(ROOT / "scenarios" / "default.yaml"), replications=2)
+    for name, fig in run_figures(result).items():
+        page = fig.bbox
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            assert legend is not None, name
+            box, data = legend.get_window_extent(), ax.get_window_extent()
+            assert not box.overlaps(data), (name, box, data)
+            assert page.x0 <= box.x0 and box.x1 <= page.x1 and box.y0 >= page.y0, (name, box)
+            assert "_" not in ax.get_ylabel() and ax.get_ylabel()[:1].isupper(), ax.get_ylabel()
+        plt.close(fig)
+
+
+def test_service_level_chart_shades_the_missed_intervals() -> None:
+    import matplotlib.pyplot as plt
+
+    from ccsim.charts import service_level_figure
+    from ccsim.sim.verdict import MISSED, verdict
+
+    result = simulate(load_scenario(ROOT / "scenarios" / "default.yaml"), replications=2)
+    scenario = result.scenario
+    fig = service_level_figure(result)
+    for contact_type, ax in zip(scenario.contact_types, fig.axes, strict=True):
+        target = scenario.service_level_of(contact_type).target
+        rows = [r for r in result.summary.intervals if r.contact_type == contact_type.name]
+        missed = {i for i, r in enumerate(rows) if verdict(
+            r.kpis["service_level"].mean, r.kpis["service_level"].hi, target) == MISSED}
+        shaded = set()
+        for patch in ax.patches:
+            x0, x1 = patch.get_bbox().intervalx
+            shaded |= {i for i in range(len(rows)) if x0 < i < x1}
+        assert shaded == missed, (contact_type.name, shaded, missed)
+    assert any(ax.patches for ax in fig.axes), "the default day misses its emergency target"
+    plt.close(fig)
