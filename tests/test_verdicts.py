@@ -31,6 +31,7 @@ from ccsim.sim.verdict import (
     judge,
     verdict,
 )
+from tests.test_cli import GOOD
 
 runner = CliRunner()
 NAN = math.nan
@@ -214,26 +215,11 @@ def test_the_run_verdict_block_is_the_verdict_of_every_interval_cell(
            "missed" in " ".join(stdout.split())
 
 
-TINY = """\
-name: tiny
-horizon: {interval_minutes: 30, intervals: 3}
-replications: 3
-contact_types:
-  - name: billing
-    arrivals: {per_interval: [20, 30, 25]}
-    handle_time: {distribution: lognormal, mean: 240, cv: 0.9}
-    patience: {distribution: exponential, mean: 150}
-agent_groups:
-  - name: team
-    skills: [billing]
-    staffing: [3, 4, 4]
-    cost_per_hour: 20
-"""
 
 
 def test_one_target_for_every_type_judges_the_overall_service_level(tmp_path: Path) -> None:
     path = tmp_path / "tiny.yaml"
-    path.write_text(TINY)
+    path.write_text(GOOD)
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "out").iterdir()
