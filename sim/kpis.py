@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ccsim.sim.kpi_registry import REGISTRY
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import (
     Estimate,
@@ -36,9 +37,10 @@ RATIOS = {  # KPI: (numerator, denominator) among the type fields; occupancy is 
     "abandon_rate": ("abandoned", "offered"),
     "containment": ("self_served", "ivr_entered"),
 }
-SHARES = frozenset({"service_level", "abandon_rate", "containment", "occupancy"})
-"""Ratio KPIs that are a part of their denominator (fractions in [0, 1]): their CI is built on
-the logit scale (``share_estimate``); ASA, in seconds, keeps the linear one."""
+SHARES = frozenset(k for k, kpi in REGISTRY.items() if kpi.kind == "share")
+"""Ratio KPIs that are a part of their denominator (fractions in [0, 1]; kind "share" in
+``sim.kpi_registry``): their CI is built on the logit scale (``share_estimate``); ASA, in
+seconds, keeps the linear one."""
 
 _T = {name: i for i, name in enumerate(TYPE_FIELDS)}
 _G = {name: i for i, name in enumerate(GROUP_FIELDS)}
