@@ -14,6 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from ccsim.sim.kpi_registry import format_kpi, label
+from ccsim.sim.kpis import KPI_KEYS
 from ccsim.sim.verdict import (
     MET,
     MISSED,
@@ -43,7 +45,6 @@ def progress_bar(total: int, what: str) -> Progress:
     )
 
 
-SHARE_KPIS = ("service_level", "abandon_rate", "occupancy", "containment")
 VERDICT_STYLES = {MET: "bold green", WITHIN_NOISE: "bold yellow", MISSED: "bold red"}
 """Console colours of the verdicts (report.html uses the same green, amber and red)."""
 
@@ -52,15 +53,7 @@ def _cell(e: Estimate, key: str, sep: str = " ") -> str:
     """A KPI as the closing table shows it: a share in percent and an ASA in seconds with the
     95% CI in brackets after ``sep`` (a space, or a line break when the table is too wide); a
     count as its mean; "-" when undefined."""
-    if e.mean != e.mean:
-        return "-"
-    bounds = math.isfinite(e.lo) and math.isfinite(e.hi)
-    if key in SHARE_KPIS:
-        ci = f"{sep}[{e.lo * 100:.1f}, {e.hi * 100:.1f}]" if bounds else ""
-        return f"{e.mean * 100:.1f}%{ci}"
-    if key == "asa_s":
-        return f"{e.mean:.1f} s" + (f"{sep}[{e.lo:.1f}, {e.hi:.1f}]" if bounds else "")
-    return f"{e.mean:,.0f}"
+    return format_kpi(e, key, sep)
 
 
 def verdict_text(verdict: str | None) -> Text:
@@ -91,9 +84,8 @@ def _summary_table(result: RunResult, sep: str) -> Table:
     columns = [(s.kpis, overall, thresholds.pop() if len(thresholds) == 1 else None)]
     columns += [(s.by_contact_type[t.name], scenario.service_level_of(t).target,
                  scenario.service_level_of(t).threshold_s) for t in scenario.contact_types]
-    for key in ("service_level", "asa_s", "abandon_rate", "occupancy", "containment",
-                "offered", "answered", "abandoned", "self_served", "redials"):
-        table.add_row(key, *(Text(_cell(kpis[key], key, sep)) for kpis, _, _ in columns))
+    for key in KPI_KEYS:
+        table.add_row(label(key), *(Text(_cell(kpis[key], key, sep)) for kpis, _, _ in columns))
         if key == "service_level":
             table.add_row("  target", *(_target(target, threshold) for _, target, threshold
                                         in columns))
@@ -139,7 +131,7 @@ def print_summary(result: RunResult, folder: Path) -> None:
     for line in _judgement_lines(result):
         console.print(line)
     s = result.summary
-    cost = ", ".join(f"{k} {v.mean:,.2f}" for k, v in s.cost.items())
+    cost = ", ".join(f"{k.replace('_', ' ')} {v.mean:,.2f}" for k, v in s.cost.items())
     console.print(f"cost per day ({result.scenario.costs.currency}): {cost}", markup=False)
     console.print(f"results: {folder}", markup=False)
 
@@ -199,8 +191,9 @@ def print_comparison(rows: list[Row], folder: Path) -> None:
 
     styles = {"yes": VERDICT_STYLES[MET], "no": VERDICT_STYLES[MISSED]}
     table = Table(title="comparison (cost per day)")
-    for column in ("run", "service level", "target", "meets target", "cells", "worst margin",
-                   "ASA", "abandoned", "occupancy", "cost"):
+    for column in ("run", label("service_level"), "target", "meets target", "cells",
+                   "worst margin", label("asa_s"), label("abandon_rate"), label("occupancy"),
+                   "cost"):
         table.add_column(column, justify="left" if column in ("run", "cells") else "right")
     for r in rows:
         meets = Text(meets_label(r), style=styles.get(str(r["meets_target"]), ""))
@@ -222,8 +215,8 @@ def print_sweep(rows: list[Row], axes: list[Axis], folder: Path) -> None:
     table = Table(title=f"sweep: {len(rows)} points on common random numbers")
     for a in axes:
         table.add_column(a.path)
-    for column in ("service level", "target", "meets target", "cells", "worst margin", "ASA",
-                   "abandoned", "cost"):
+    for column in (label("service_level"), "target", "meets target", "cells", "worst margin",
+                   label("asa_s"), label("abandon_rate"), "cost"):
         table.add_column(column, justify="left" if column == "cells" else "right")
     for r in rows:
         meets = Text(meets_label(r), style=styles.get(str(r["meets_target"]), ""))

@@ -12,6 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from ccsim.sim.kpi_registry import format_kpi, label
 from ccsim.sim.kpis import KPI_KEYS
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
@@ -29,7 +30,6 @@ from ccsim.sim.verdict import (
     verdict,
 )
 
-RATIO_KPIS = {"service_level", "abandon_rate", "occupancy", "containment"}
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
 max-width:1100px;color:#222;line-height:1.4;padding:0 1rem}
@@ -78,16 +78,8 @@ def figure(name: str, image: bytes, caption: str) -> str:
 
 
 def fmt(e: Estimate, key: str) -> str:
-    """A KPI with its interval, as a planner reads it."""
-    if e.mean != e.mean:
-        return "–"
-    if key in RATIO_KPIS:
-        ci = f" [{100 * e.lo:.1f}, {100 * e.hi:.1f}]" if e.lo == e.lo else ""
-        return f"{100 * e.mean:.1f}%{ci}"
-    if key.endswith("_s"):
-        ci = f" [{e.lo:.1f}, {e.hi:.1f}]" if e.lo == e.lo else ""
-        return f"{e.mean:.1f} s{ci}"
-    return f"{e.mean:,.1f}"
+    """A KPI with its interval, as a planner reads it ("–" when undefined)."""
+    return format_kpi(e, key, missing="–", count_decimals=1)
 
 
 def scenario_section(scenario: Scenario) -> str:
@@ -180,7 +172,7 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
 
     kpi_rows: list[list[object]] = []
     for key in KPI_KEYS:
-        kpi_rows.append([key, *(fmt(kpis[key], key) for _, kpis, _ in columns)])
+        kpi_rows.append([label(key), *(fmt(kpis[key], key) for _, kpis, _ in columns)])
         if key == "service_level":
             kpi_rows.append(["service-level target", *(target_text(targets[n], threshold)
                                                         for n, _, threshold in columns)])
@@ -189,7 +181,8 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
     group_rows = [[name, fmt(k["answered"], "answered"), fmt(k["occupancy"], "occupancy"),
                    fmt(k["asa_s"], "asa_s"), f"{k['staffed_hours'].mean:,.1f}",
                    f"{k['agent_cost'].mean:,.2f}"] for name, k in s.by_group.items()]
-    cost_rows = [[key, f"{e.mean:,.2f}"] for key, e in s.cost.items()]
+    cost_rows = [[key.replace("_", " ").capitalize(), f"{e.mean:,.2f}"]
+                 for key, e in s.cost.items()]
     interval_rows = [[r.start, r.contact_type, r.staffed_agents,
                       fmt(r.kpis["service_level"], "service_level"),
                       target_text(targets[r.contact_type], None),
@@ -204,12 +197,14 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
         + table(["KPI", "all", *names], kpi_rows)
         + judgement_html(judge(interval_cells(s, scenario)), targets["all"])
         + "<h3>Agent groups</h3>"
-        + table(["group", "answered", "occupancy", "ASA", "staffed hours",
-                 f"agent cost ({currency})"], group_rows)
+        + table(["group", *(label(k) for k in ("answered", "occupancy", "asa_s",
+                                               "staffed_hours")),
+                 f"{label('agent_cost')} ({currency})"], group_rows)
         + f"<h3>Cost per day ({esc(currency)})</h3>" + table(["component", "mean"], cost_rows)
         + "<details><summary>Every interval</summary><div class=\"wide\">"
-        + table(["start", "contact type", "agents", "service level", "target", "verdict",
-                 "ASA", "abandoned", "occupancy", "offered"], interval_rows)
+        + table(["start", "contact type", "agents", label("service_level"), "target",
+                 "verdict", *(label(k) for k in ("asa_s", "abandon_rate", "occupancy",
+                                                 "offered"))], interval_rows)
         + "</div></details>"
     )
 
