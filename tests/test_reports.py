@@ -251,3 +251,36 @@ def test_service_level_chart_shades_the_missed_intervals() -> None:
         assert shaded == missed, (contact_type.name, shaded, missed)
     assert any(ax.patches for ax in fig.axes), "the default day misses its emergency target"
     plt.close(fig)
+
+
+def test_kpi_tables_show_human_names_not_raw_keys(tmp_path: Path) -> None:
+    """Issue 9, item 6: the closing table of ``ccsim run`` and report.html's tables name each
+    KPI by its label from the registry (summary.json and the CSVs keep the raw keys)."""
+    import json
+    import re
+
+    from ccsim.sim.kpi_registry import REGISTRY, label
+    from ccsim.sim.kpis import KPI_KEYS
+
+    assert all(key in REGISTRY and label(key) != key for key in KPI_KEYS)
+    assert label("asa_s") == "ASA" and label("abandon_rate") == "Abandonment rate"
+    raw = [key for key in REGISTRY if "_" in key]
+
+    result = runner.invoke(app, ["run", "--replications", "2", "--out", str(tmp_path)],
+                           env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    table = [line for line in result.stdout.splitlines() if line[:1] in "┃│┏┡└"]
+    assert all(len(line) <= 100 for line in table)
+    firsts = [line.strip("│").split("│")[0].strip() for line in table if line.startswith("│")]
+    for key in KPI_KEYS:
+        assert label(key) in firsts and key not in firsts
+    assert not [key for key in raw if any(key in line for line in table)]
+
+    (folder,) = tmp_path.iterdir()
+    page = (folder / "report.html").read_text()
+    cells = [re.sub(r"<[^>]+>", "", c) for c in
+             re.findall(r"<t[hd]>(.*?)</t[hd]>", "".join(re.findall(r"<table>.*?</table>", page)))]
+    assert not set(cells) & set(REGISTRY)
+    assert not [key for key in raw if any(key in c for c in cells)]
+    assert {label(key) for key in KPI_KEYS} <= set(cells)
+    assert set(json.loads((folder / "summary.json").read_text())["kpis"]) == set(KPI_KEYS)
