@@ -100,8 +100,9 @@ def ratio_estimate(num: np.ndarray, den: np.ndarray) -> Estimate:
 
     ``R = sum num / sum den`` (in the numerator's unit per denominator unit, e.g. seconds of
     wait per answered contact), ``R ± t(0.975, n-1)·se`` with ``se`` as in ``_delta_se``.
-    For ratios that are not shares (ASA); a share takes ``share_estimate``. NaN when the
-    denominators sum to 0, bounds NaN with fewer than 2 replications.
+    For ratios that are not shares (ASA); a share takes ``share_estimate``. The lower bound of
+    a ratio of non-negative sums is cut at 0, as a count's is. NaN when the denominators sum
+    to 0, bounds NaN with fewer than 2 replications.
     """
     n = num.size
     total = float(den.sum())
@@ -111,7 +112,10 @@ def ratio_estimate(num: np.ndarray, den: np.ndarray) -> Estimate:
     if n < 2:
         return Estimate(r, math.nan, math.nan)
     half = _t(n) * _delta_se(num, den, r)
-    return Estimate(r, r - half, r + half)
+    lower = r - half
+    if lower < 0 and (num >= 0).all():  # a ratio of non-negative sums (a mean wait) is never
+        lower = 0.0                      # negative: cutting at 0 keeps its true value inside
+    return Estimate(r, lower, r + half)
 
 
 SHARE_EDGE_TAIL = 0.025

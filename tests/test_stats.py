@@ -138,3 +138,12 @@ def test_count_interval_is_cut_at_0_only_when_asked() -> None:
     assert (count.mean, count.lo, count.hi) == (plain.mean, 0.0, plain.hi)
     far = np.array([10.0, 12.0, 11.0])
     assert mean_estimate(far, nonnegative=True) == mean_estimate(far)
+
+
+def test_a_mean_wait_s_interval_never_goes_below_zero() -> None:
+    waits = np.array([0.0, 0.0, 30.0])  # seconds of waiting on three days
+    answered = np.array([10.0, 10.0, 10.0])
+    estimate = ratio_estimate(waits, answered)
+    assert estimate.mean == 1.0 and estimate.lo == 0.0 and estimate.hi > 1.0
+    signed = ratio_estimate(np.array([-5.0, 0.0, 30.0]), answered)  # not a wait: left as is
+    assert signed.lo < 0
