@@ -21,7 +21,7 @@ from ccsim.cli import app
 from ccsim.sim.kpis import RATIOS
 from ccsim.sim.loader import load_scenario
 from ccsim.sim.runner import simulate
-from ccsim.sim.stats import ratio_estimate
+from ccsim.sim.stats import _delta_se, _t
 
 SHARES = ("service_level", "abandon_rate", "occupancy", "containment")
 
@@ -65,8 +65,11 @@ def linear_bounds_outside(path: Path) -> int:
             pairs.append((tallies.group_sum("busy_s", where, skilled),
                           tallies.group_sum("staffed_s", where, skilled)))
             for num, den in pairs:
-                e = ratio_estimate(num, den)
-                outside += (e.lo < 0) + (e.hi > 1)
+                if den.sum() <= 0:
+                    continue
+                r = float(num.sum() / den.sum())  # the old linear interval, r ± t·se, uncut
+                half = _t(num.size) * _delta_se(num, den, r)
+                outside += (r - half < 0) + (r + half > 1)
     return outside
 
 
