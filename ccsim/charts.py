@@ -137,11 +137,6 @@ def service_level_figure(result: RunResult) -> plt.Figure:
     return fig
 
 
-def service_level_chart(result: RunResult, fmt: str = "png") -> bytes:
-    """``service_level_figure`` as PNG or SVG bytes."""
-    return to_bytes(service_level_figure(result), fmt)
-
-
 def staffing_figure(result: RunResult, requirement: np.ndarray | None,
                     label: str) -> plt.Figure:
     """Agents on the phones per interval beside the requirement, one panel per group; the
@@ -168,12 +163,6 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
     return fig
 
 
-def staffing_chart(result: RunResult, requirement: np.ndarray | None, label: str,
-                   fmt: str = "png") -> bytes:
-    """``staffing_figure`` as PNG or SVG bytes."""
-    return to_bytes(staffing_figure(result, requirement, label), fmt)
-
-
 def occupancy_figure(result: RunResult) -> plt.Figure:
     """Occupancy of each agent group per interval, with 95% bands."""
     scenario, tallies = result.scenario, result.tallies
@@ -194,11 +183,6 @@ def occupancy_figure(result: RunResult) -> plt.Figure:
     return fig
 
 
-def occupancy_chart(result: RunResult, fmt: str = "png") -> bytes:
-    """``occupancy_figure`` as PNG or SVG bytes."""
-    return to_bytes(occupancy_figure(result), fmt)
-
-
 def abandonment_figure(result: RunResult) -> plt.Figure:
     """Abandonment rate per interval and contact type, with 95% bands."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
@@ -215,21 +199,17 @@ def abandonment_figure(result: RunResult) -> plt.Figure:
     return fig
 
 
-def abandonment_chart(result: RunResult, fmt: str = "png") -> bytes:
-    """``abandonment_figure`` as PNG or SVG bytes."""
-    return to_bytes(abandonment_figure(result), fmt)
-
-
 def run_charts(result: RunResult, fmt: str = "png", requirement: np.ndarray | None = None,
                requirement_label: str = "") -> dict[str, bytes]:
     """Every per-run chart, by file name; a plan's staffing chart shows its ``requirement``
     [group, interval] beside the staffing."""
-    return {
-        f"service_level.{fmt}": service_level_chart(result, fmt),
-        f"staffing.{fmt}": staffing_chart(result, requirement, requirement_label, fmt),
-        f"occupancy.{fmt}": occupancy_chart(result, fmt),
-        f"abandonment.{fmt}": abandonment_chart(result, fmt),
+    figures = {
+        "service_level": service_level_figure(result),
+        "staffing": staffing_figure(result, requirement, requirement_label),
+        "occupancy": occupancy_figure(result),
+        "abandonment": abandonment_figure(result),
     }
+    return {f"{name}.{fmt}": to_bytes(figure, fmt) for name, figure in figures.items()}
 
 COMPONENTS = (  # cost key, legend label, colour
     ("agents", "Agents (paid hours)", "#4C72B0"),
