@@ -172,7 +172,7 @@ def run(
     check_size([spec], source, reps, force)
     check_out(out)
     with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
-        task = bar.add_task("days", total=reps)
+        task = bar.add_task("days", total=reps, unit="days")
         result = simulate(spec, replications=reps, seed=seed, executor=pool,
                           on_replication=lambda done: bar.update(task, completed=done))
     folder = write_run_report(result, out, chart_format.value if charts else None)
@@ -189,8 +189,15 @@ def optimise(
     workers: Workers = 1,
     set_: Sets = None,
     time_limit: Annotated[float, typer.Option(
-        min=1, metavar="S", help="Seconds for the improving searches (trimming, cutting "
-                                 "planes) and for each shift IP solve.")] = 90,
+        min=1, metavar="S", help="Seconds the whole command may take, comparisons included: "
+                                 "the search stops improving, the verification stops adding "
+                                 "days and comparisons are skipped when it runs out (each "
+                                 "says so).")] = 300,
+    max_replications: Annotated[int | None, typer.Option(
+        min=2, metavar="N", help="Most simulated days per decision and for the verification "
+                                 "(days are added where cells are close to their target and "
+                                 "wider than optimise.precision). Default: 10 × replications.",
+    )] = None,
     compare: Annotated[bool, typer.Option(
         help="Also cost the two-step Erlang C method and separate specialists.")] = True,
     fixed_staffing: Annotated[bool, typer.Option(
@@ -207,9 +214,7 @@ def optimise(
 
     Writes plan.json and scenario.optimised.yaml beside the verifying run's files.
     """
-    from rich.console import Console
-
-    from ccsim.console import print_fixed_staffing, print_plan
+    from ccsim.console import OptimiseProgress, print_fixed_staffing, print_plan
     from ccsim.optimise.evaluate import TargetError
     from ccsim.optimise.plan import optimise_staffing
     from ccsim.optimise.self_service import least_completion, optimise_self_service, options_of
@@ -232,24 +237,21 @@ def optimise(
         raise ScenarioError(str(source), [
             "optimise (top level): is required by ccsim optimise (level, meet, shrinkage, "
             "shifts); see the README"])
-    err = Console(stderr=True)
-
-    def stage(name: str, detail: str) -> None:
-        if sys.stderr.isatty():
-            err.print(f"[bold]{name:>8}[/bold] {detail}", highlight=False)
-
     report = None
     try:
-        with executor_for(workers, scheduler) as pool:
+        with executor_for(workers, scheduler) as pool, OptimiseProgress(time_limit) as shown:
             if options_of(spec):
                 report = optimise_self_service(spec, replications=reps, seed=seed,
                                                executor=pool, time_limit_s=time_limit,
-                                               compare=compare, on_stage=stage)
+                                               compare=compare, on_stage=shown.stage,
+                                               max_replications=max_replications,
+                                               on_days=shown.add_days)
                 plan = report.chosen.plan
             else:
                 plan = optimise_staffing(spec, replications=reps, seed=seed, executor=pool,
                                          time_limit_s=time_limit, compare=compare,
-                                         on_stage=stage)
+                                         max_replications=max_replications,
+                                         on_stage=shown.stage, on_days=shown.add_days)
     except (ShiftPlanError, TargetError) as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
     folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value)

@@ -27,6 +27,7 @@ from ccsim.sim.verdict import (
     common_target,
     interval_cells,
     judge,
+    precision_of,
     verdict,
 )
 
@@ -195,7 +196,8 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
         f"<h2>{esc(heading)}</h2><p>Means over {result.replications} simulated days (seed "
         f"{result.seed}) with 95% confidence intervals in brackets. {esc(note)}</p>"
         + table(["KPI", "all", *names], kpi_rows)
-        + judgement_html(judge(interval_cells(s, scenario)), targets["all"])
+        + judgement_html(judge(interval_cells(s, scenario), precision_of(scenario)),
+                         targets["all"])
         + "<h3>Agent groups</h3>"
         + table(["group", *(label(k) for k in ("answered", "occupancy", "asa_s",
                                                "staffed_hours")),
@@ -221,7 +223,8 @@ DEFINITIONS = (
     "its target; <i>within noise</i> if it is below but the 95% upper bound reaches it; "
     "<i>missed</i> otherwise. The run <i>meets the target</i> when no interval × type cell "
     "is missed and every cell's 95% interval has a half-width, (upper − lower) / 2, of at "
-    f"most {DEFAULT_PRECISION * 100:g} points. "
+    f"most the scenario's <code>optimise.precision</code> (default "
+    f"{DEFAULT_PRECISION * 100:g} points). "
     "The margin is the point estimate minus the target.</li></ul>"
 )
 

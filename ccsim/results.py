@@ -21,7 +21,7 @@ from ccsim.sim.loader import ScenarioError, dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate
-from ccsim.sim.verdict import common_target, interval_cells, judge, verdict
+from ccsim.sim.verdict import common_target, interval_cells, judge, precision_of, verdict
 
 
 def _judged(kpis: dict[str, Estimate], target: float | None) -> dict[str, object]:
@@ -38,7 +38,8 @@ def _judged(kpis: dict[str, Estimate], target: float | None) -> dict[str, object
 def verdict_json(result: RunResult) -> dict[str, object]:
     """The run's ``verdict`` block: the verdict over every interval × type cell of the
     service level (``ccsim.sim.verdict``)."""
-    j = judge(interval_cells(result.summary, result.scenario))
+    j = judge(interval_cells(result.summary, result.scenario),
+              precision_of(result.scenario))
     worst = j.worst
     return {
         "meets_target": j.meets_target,

@@ -157,8 +157,13 @@ def simulate(
     workers: int = 1,
     executor: Executor | None = None,
     on_replication: Callable[[int], None] | None = None,
+    first: int = 0,
 ) -> RunResult:
     """Simulate ``replications`` days of ``scenario`` (defaults: the scenario's own values).
+
+    The days are replications ``first`` .. ``first + replications - 1`` of the seed: replication
+    ``r`` is the same day whoever asks for it, so a run can be extended with more days
+    (``extend``) and stays identical to one run of all of them.
 
     ``workers`` > 1 runs the days in a local process pool; ``executor`` runs them on any
     Executor (a Dask client's ``get_executor()``, say) instead. ``on_replication(done)`` is
@@ -168,7 +173,7 @@ def simulate(
     run_seed = scenario.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f'"replications" must be >= 1, got {reps}.')
-    tasks = [(scenario, run_seed, r) for r in range(reps)]
+    tasks = [(scenario, run_seed, r) for r in range(first, first + reps)]
     days: list[DayTally] = []
     with worker_pool(workers, executor) as pool:
         for day in (pool.map(_task, tasks) if pool is not None else map(_task, tasks)):
@@ -177,6 +182,21 @@ def simulate(
                 on_replication(len(days))
     tallies = Tallies.stack(days)
     return RunResult(scenario, run_seed, reps, tallies, summarise(tallies, scenario))
+
+
+def extend(result: RunResult, replications: int, executor: Executor | None = None,
+           on_replication: Callable[[int], None] | None = None) -> RunResult:
+    """``result`` with ``replications`` days in all: the days it has, then the next ones of
+    its seed (identical to simulating them all at once). Returns ``result`` itself when it has
+    as many days already."""
+    if replications <= result.replications:
+        return result
+    more = simulate(result.scenario, replications=replications - result.replications,
+                    seed=result.seed, executor=executor, on_replication=on_replication,
+                    first=result.replications)
+    tallies = Tallies.concat(result.tallies, more.tallies)
+    return RunResult(result.scenario, result.seed, replications, tallies,
+                     summarise(tallies, result.scenario))
 
 
 def expected_contacts(scenario: Scenario, replications: int | None = None) -> float:
