@@ -161,21 +161,30 @@ def run(
     chart_format: Format = ChartFormat.png,
     scheduler: Scheduler = None,
     force: Force = False,
+    records: Annotated[bool, typer.Option(
+        "--records", help="Also write records.csv: every contact, in the contacts layout of "
+                          "ccsim import (replication r dated 2024-01-01 + r days).")] = False,
 ) -> None:
     """Simulate a scenario and write results/<name>-<timestamp>/ (with report.html)."""
+    from contextlib import nullcontext
+
     from ccsim.console import print_summary, progress_bar
     from ccsim.output import write_run_report
+    from ccsim.records_file import RecordsFile
     from ccsim.sim.runner import executor_for, simulate
 
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size([spec], source, reps, force)
     check_out(out)
-    with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
-        task = bar.add_task("days", total=reps)
-        result = simulate(spec, replications=reps, seed=seed, executor=pool,
-                          on_replication=lambda done: bar.update(task, completed=done))
-    folder = write_run_report(result, out, chart_format.value if charts else None)
+    with RecordsFile(spec, out) if records else nullcontext() as contacts:
+        with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
+            task = bar.add_task("days", total=reps)
+            result = simulate(spec, replications=reps, seed=seed, executor=pool,
+                              on_replication=lambda done: bar.update(task, completed=done),
+                              on_contacts=contacts.add if contacts is not None else None)
+        folder = write_run_report(result, out, chart_format.value if charts else None,
+                                  records=contacts)
     print_summary(result, folder)
 
 
