@@ -37,7 +37,8 @@ def _seconds(values: np.ndarray) -> list[str]:
 def contact_lines(log: ContactLog, scenario: Scenario, replication: int) -> list[str]:
     """The CSV lines of one day's contacts (``arrival`` as ``YYYY-MM-DD HH:MM:SS.mmm``)."""
     hours, minutes = map(int, scenario.horizon.start.split(":"))
-    ms = np.rint((hours * 3600 + minutes * 60 + log.arrival) * 1000).astype(np.int64)
+    # cut to the millisecond, not rounded: an arrival stays in its interval
+    ms = np.floor((hours * 3600 + minutes * 60 + log.arrival) * 1000).astype(np.int64)
     day, ms_of_day = np.divmod(ms, 86_400_000)
     first = FIRST_DAY + timedelta(days=replication)
     dates = {int(d): (first + timedelta(days=int(d))).isoformat() for d in np.unique(day)}
