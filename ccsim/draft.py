@@ -88,7 +88,7 @@ def _flow(values: list[str], indent: int, width: int = 96) -> str:
     return "\n".join(lines)
 
 
-def _comment(line: str, width: int = 100) -> list[str]:
+def _comment(line: str, width: int = 100, prefix: str = "# ") -> list[str]:
     """A comment line wrapped to ``width``: a bullet's lines continue under its text, an
     indented row's further in."""
     import textwrap
@@ -96,9 +96,9 @@ def _comment(line: str, width: int = 100) -> list[str]:
     stripped = line.lstrip()
     lead = line[:len(line) - len(stripped)]
     extra = "  " if stripped.startswith("- ") else ("    " if lead else "")
-    return textwrap.wrap(line, width=width, initial_indent="# ",
-                         subsequent_indent=f"# {lead}{extra}", break_long_words=False,
-                         break_on_hyphens=False) or ["#"]
+    return textwrap.wrap(line, width=width, initial_indent=prefix,
+                         subsequent_indent=f"{prefix}{lead}{extra}", break_long_words=False,
+                         break_on_hyphens=False) or [prefix.rstrip()]
 
 
 def _share(value: float) -> str:
@@ -240,9 +240,9 @@ def queue_block(name: str, arrivals: np.ndarray, e: QueueEstimate) -> list[str]:
     if ivr is not None:
         lines += [
             f"    # IVR: {ivr.entered:,.0f} entered, completion {_share(ivr.share)} (95% CI "
-            f"{_share(ivr.lo)}-{_share(ivr.hi)}); whoever does not complete reaches an agent",
-            "    # (the export cannot tell opt-outs from failures); time in the IVR: NOT in "
-            "the export, a placeholder",
+            f"{_share(ivr.lo)}-{_share(ivr.hi)}); whoever does not complete reaches an agent "
+            "(the export cannot tell opt-outs from failures); time in the IVR: NOT in the "
+            "export, a placeholder",
             "    self_service:",
             f"      time_in_ivr: {{distribution: lognormal, mean: {_number(IVR_TIME_S)}, "
             "cv: 0.5}",
@@ -280,10 +280,12 @@ def render(history: History, forecast: Forecast, estimates: list[QueueEstimate],
         "contact_types:",
     ]
     for k, queue in enumerate(names):
-        out += queue_block(queue, day.arrivals[k], estimates[k])
+        for line in queue_block(queue, day.arrivals[k], estimates[k]):
+            out += _comment(line[6:], prefix="    # ") if line.startswith("    # ") else [line]
     out += ["agent_groups:",
-            f"  # staffing: Erlang A agents per interval for {TARGET:.0%} in {THRESHOLD_S:.0f} s "
-            "on the forecast (a start: run `ccsim optimise`)"]
+            *_comment(f"staffing: Erlang A agents per interval for {TARGET:.0%} in "
+                      f"{THRESHOLD_S:.0f} s on the forecast (a start: run `ccsim optimise`)",
+                      prefix="  # ")]
     for k, queue in enumerate(names):
         agents = staffing(day.arrivals[k], estimates[k], interval_s)
         out += [f"  - name: {queue}_team", f"    skills: [{queue}]",
@@ -291,12 +293,13 @@ def render(history: History, forecast: Forecast, estimates: list[QueueEstimate],
         recorded = estimates[k].agents_per_interval
         if recorded is not None:
             shown = ["-" if math.isnan(v) else f"{v:.1f}" for v in recorded]
-            out.append(f"    # the history's mean agents per interval: {', '.join(shown)}")
+            out += _comment(f"the history's mean agents per interval: {', '.join(shown)}",
+                            prefix="    # ")
         out.append("    cost_per_hour: 20.0    # not in the export: a placeholder")
     out += [
         "routing: {policy: longest_idle}",
-        "# ccsim optimise: per-interval staffing (add shift templates under `shifts:`); the "
-        "shrinkage is not in the export",
+        "# ccsim optimise: per-interval staffing (add shift templates under `shifts:`);",
+        "# the shrinkage is not in the export: a placeholder",
         "optimise:",
         "  level: interval",
         "  meet: mean",

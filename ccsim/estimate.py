@@ -13,7 +13,7 @@ stationary per interval) at the recorded staffing gives as many abandons as were
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import chdtri, gammaln, logsumexp
@@ -163,7 +163,23 @@ def patience_by_erlang_a(offered: np.ndarray, abandoned: np.ndarray, agents: np.
         return Patience(PATIENCE_RANGE_S[0], method, target, note="more abandons than Erlang A "
                         f"expects at {PATIENCE_RANGE_S[0]:g} s of patience: set to that floor")
     root = brentq(excess, low, high, xtol=1e-6)
-    return Patience(math.exp(root), method, target, note=note)
+    mean = math.exp(root)
+    # how much the abandons move with patience: the estimate is only as sure as that
+    step = math.log(1.1)
+    up, down = excess(root + step) + target, excess(root - step) + target
+    elasticity = abs(math.log(up / down) / (2 * step)) if up > 0 and down > 0 else 0.0
+    spread = 1.96 / (math.sqrt(target) * elasticity) if elasticity > 0 else math.inf
+    notes = [note] if note else []
+    notes.append(f"abandons move {elasticity:.2f}% per 1% of patience here, so the abandon "
+                 f"count's own noise gives the 95% CI")
+    if elasticity < 0.5:
+        notes.append("poorly determined: a 10% error of Erlang A's assumptions (exponential "
+                     "handle times, a steady state in every interval) moves it by "
+                     f"{100 * (1.1 ** (1 / max(elasticity, 1e-9)) - 1):.0f}%; contacts data "
+                     "(ccsim import --kind contacts) pins it down")
+    return Patience(mean, method, target, lo_s=mean * math.exp(-spread),
+                    hi_s=mean * math.exp(spread) if math.isfinite(spread) else None,
+                    note="; ".join(notes))
 
 
 def patience_lower_bound(answered: float, wait_answered_s: float, abandoned: float) -> Patience:
@@ -249,6 +265,14 @@ def estimate_queues(history: History) -> list[QueueEstimate]:
                 patience = patience_by_erlang_a(
                     offered[recorded], abandoned[recorded], agents[recorded], aht[recorded],
                     interval_s)
+                if history.wait_answered_s is not None and patience.mean_s is not None:
+                    bound = patience_lower_bound(
+                        float(answered.sum()), float(history.wait_answered_s[k, recent].sum()),
+                        float(abandoned.sum()))
+                    if bound.mean_s is not None:
+                        patience = replace(patience, note=f"{patience.note}; check: at least "
+                                           f"{bound.mean_s:.1f} s (answered x ASA / abandoned, "
+                                           "a lower bound)")
                 staffed = recorded & (offered > 0)
                 with np.errstate(invalid="ignore"):
                     agents_mean = [float(v) for v in np.where(staffed, agents, 0.0).sum(axis=0)

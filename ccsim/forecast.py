@@ -99,19 +99,22 @@ def holt_winters(history: np.ndarray, days: int, first_weekday: int) -> np.ndarr
                                  seasonal_periods=WEEK, initialization_method="estimated")
     with warnings.catch_warnings():  # convergence notes of the optimiser: the held-out
         warnings.simplefilter("ignore")  # week judges the fit, not its warnings
-        fitted = model.fit()
+        fitted = model.fit(use_brute=False)
         ahead = np.maximum(np.asarray(fitted.forecast(days), dtype=float), 0.0)
     profile = intraday_profile(history, first_weekday)
     weekday = (first_weekday + len(history) + np.arange(days)) % WEEK
     return ahead[:, None] * profile[weekday]
 
 
-def _methods(history: np.ndarray, days: int, first_weekday: int) -> dict[str, np.ndarray]:
-    """Every method that can forecast from ``history``, ``days`` ahead."""
-    out = {SEASONAL_NAIVE: seasonal_naive(history, days)}
-    if len(history) >= 2 * WEEK:
-        out[HOLT_WINTERS] = holt_winters(history, days, first_weekday)
-    return out
+def _methods(history: np.ndarray) -> list[str]:
+    """The methods that can forecast from ``history``."""
+    return [SEASONAL_NAIVE, HOLT_WINTERS] if len(history) >= 2 * WEEK else [SEASONAL_NAIVE]
+
+
+def _predict(method: str, history: np.ndarray, days: int, first_weekday: int) -> np.ndarray:
+    if method == HOLT_WINTERS:
+        return holt_winters(history, days, first_weekday)
+    return seasonal_naive(history, days)
 
 
 def forecast_queue(history: np.ndarray, days: int, first_weekday: int) -> QueueForecast:
@@ -124,15 +127,15 @@ def forecast_queue(history: np.ndarray, days: int, first_weekday: int) -> QueueF
     train, test = history[:-WEEK], history[-WEEK:]
     errors: dict[str, float] = {}
     notes = []
-    for name, values in _methods(train, WEEK, first_weekday).items():
-        errors[name] = wape(values, test)
+    for name in _methods(train):
+        errors[name] = wape(_predict(name, train, WEEK, first_weekday), test)
     if HOLT_WINTERS not in errors:
         notes.append(f"{len(history)} days of history: Holt-Winters needs three weeks (two to "
                      "fit, one held out)")
     ranked = sorted(errors, key=lambda m: (math.isnan(errors[m]), errors[m],
                                            m != SEASONAL_NAIVE))
     chosen = ranked[0]
-    values = _methods(history, days, first_weekday)[chosen]
+    values = _predict(chosen, history, days, first_weekday)
     return QueueForecast(values, chosen, errors, note="; ".join(notes))
 
 

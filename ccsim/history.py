@@ -280,7 +280,10 @@ def _read_intervals(path: Path) -> History:
                   lambda i: f"{frame['interval_start'].iat[i]!r} is not a clock time (HH:MM)")
     names = _texts(frame, "queue", lines, problems)
     counts = {c: _numbers(frame, c, lines, problems)
-              for c in ("offered", "answered", "abandoned", "aht_s")}
+              for c in ("offered", "answered", "abandoned")}
+    counts["aht_s"] = _numbers(frame, "aht_s", lines, problems, required=False)
+    problems.rows((frame["aht_s"] == "").to_numpy() & (counts["answered"] > 0), lines, "aht_s",
+                  "is empty, but contacts were answered")
     optional = {c: _numbers(frame, c, lines, problems, required=False)
                 for c in INTERVAL_OPTIONAL if c in frame.columns}
     if problems.lines:
@@ -331,8 +334,9 @@ def _read_intervals(path: Path) -> History:
         source=source, kind="intervals", rows=len(frame), queues=queues, first_day=first,
         days=shape[1], grid=grid, arrivals=arrivals, offered=offered, answered=answered,
         abandoned=cube(counts["abandoned"]),
-        handle_s=cube(counts["aht_s"] * counts["answered"]),
-        wait_answered_s=cube(asa * counts["answered"]) if asa is not None else None,
+        handle_s=cube(np.nan_to_num(counts["aht_s"]) * counts["answered"]),
+        wait_answered_s=(cube(np.nan_to_num(asa) * counts["answered"]) if asa is not None
+                         else None),
         agents=agents, ivr_entered=ivr_entered, ivr_completed=ivr_completed, has_ivr=has_ivr,
         contacts=None, grid_note=grid_note,
     )

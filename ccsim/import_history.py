@@ -111,6 +111,8 @@ def summary_lines(result: Imported, out: Path, seconds: float) -> list[str]:
             text = f"patience {p.mean_s:.1f} s ({p.method}"
             if p.naive_mean_s is not None:
                 text += f"; the mean wait of abandons would say {p.naive_mean_s:.1f} s"
+            if "poorly determined" in p.note:
+                text += "; poorly determined: see the draft"
             parts.append(text + ")")
         else:
             parts.append(f"no patience ({p.note or p.method})")
