@@ -94,3 +94,28 @@ def test_the_import_reports_both_errors_and_the_method_it_used(tmp_path: Path) -
     assert "held out; error = sum |forecast - actual| / sum actual" in prose
     assert text.count("2024-02-") >= 14  # the two forecast weeks' daily totals are listed
     assert "patience left out" in text  # no abandons recorded: never hangs up
+
+
+def test_the_bundled_history_imports_as_the_readme_says(tmp_path: Path) -> None:
+    """The README's walk-through: the bundled export imports, Holt-Winters wins the held-out
+    week for both queues, and AHT and IVR completion come back near the source's (300 s, 420 s,
+    35%)."""
+    from ccsim.scenarios import bundled
+    from ccsim.sim.loader import load_scenario
+
+    export = bundled("default").parent / "history" / "intervals.csv"
+    out = tmp_path / "history.yaml"
+    result = CliRunner().invoke(app, ["import", str(export), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for queue in ("billing", "emergency"):
+        line = next(r for r in result.stdout.splitlines() if r.strip().startswith(queue)
+                    and "naive" in r)
+        assert line.endswith("-> Holt-Winters (the lower error)"), line
+    types = {t.name: t for t in load_scenario(out).contact_types}
+    for name, aht in (("billing", 300.0), ("emergency", 420.0)):
+        means = np.asarray(types[name].handle_time.mean)
+        weights = np.asarray(types[name].arrivals.per_interval)
+        assert float(np.average(means, weights=weights)) == pytest.approx(aht, rel=0.02)
+    ivr = types["billing"].self_service
+    assert ivr is not None and ivr.completion == pytest.approx(0.35, abs=0.01)
+    assert load_scenario(export.parent / "source.yaml").name == "history-source"
