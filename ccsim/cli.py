@@ -1,5 +1,5 @@
 """The ``ccsim`` command: one typer app with every verb (``run``, ``optimise``, ``compare``,
-``sweep``, ``validate``, ``schema``).
+``sweep``, ``import``, ``validate``, ``schema``).
 
 A thin layer: each command reads, calls the library (the same functions a script calls), writes
 one result folder atomically and prints a closing table. Heavy libraries (numpy, SimPy, Pyomo,
@@ -161,21 +161,30 @@ def run(
     chart_format: Format = ChartFormat.png,
     scheduler: Scheduler = None,
     force: Force = False,
+    records: Annotated[bool, typer.Option(
+        "--records", help="Also write records.csv: every contact, in the contacts layout of "
+                          "ccsim import (replication r dated 2024-01-01 + r days).")] = False,
 ) -> None:
     """Simulate a scenario and write results/<name>-<timestamp>/ (with report.html)."""
+    from contextlib import nullcontext
+
     from ccsim.console import print_summary, progress_bar
     from ccsim.output import write_run_report
+    from ccsim.records_file import RecordsFile
     from ccsim.sim.runner import executor_for, simulate
 
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size([spec], source, reps, force)
     check_out(out)
-    with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
-        task = bar.add_task("days", total=reps, unit="days")
-        result = simulate(spec, replications=reps, seed=seed, executor=pool,
-                          on_replication=lambda done: bar.update(task, completed=done))
-    folder = write_run_report(result, out, chart_format.value if charts else None)
+    with RecordsFile(spec, out) if records else nullcontext() as contacts:
+        with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
+            task = bar.add_task("days", total=reps, unit="days")
+            result = simulate(spec, replications=reps, seed=seed, executor=pool,
+                              on_replication=lambda done: bar.update(task, completed=done),
+                              on_contacts=contacts.add if contacts is not None else None)
+        folder = write_run_report(result, out, chart_format.value if charts else None,
+                                  records=contacts)
     print_summary(result, folder)
 
 
@@ -316,6 +325,39 @@ def sweep(
     rows = sweep_rows(points, results)
     folder = new_run_dir(out, f"{spec.name}-sweep", lambda f: write_sweep(f, axes, results, rows))
     print_sweep(rows, axes, folder)
+
+
+class HistoryKind(str, Enum):
+    intervals = "intervals"
+    contacts = "contacts"
+
+
+@app.command("import")
+@guarded
+def import_(
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="CSV export: intervals (date, interval_start, queue, offered, "
+                             "...) or contacts (arrival, queue, wait_s, outcome, handle_s).")],
+    kind: Annotated[HistoryKind | None, typer.Option(
+        help="The export's layout (default: told from its header).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="The scenario draft to write (default: FILE's name with "
+                             ".yaml, in this folder).")] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=52, metavar="N",
+                                       help="Weeks to forecast.")] = 1,
+    force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+) -> None:
+    """Draft a scenario from history: forecast, handle time, patience, IVR completion."""
+    import time
+
+    from ccsim.import_history import import_history, summary_lines, write_draft
+
+    started = time.perf_counter()
+    target = Path(f"{file.stem}.yaml") if out is None else out
+    result = import_history(file, kind.value if kind else None, weeks)
+    write_draft(result.text, target, force)
+    for line in summary_lines(result, target, time.perf_counter() - started):
+        typer.echo(line)
 
 
 def write_fixed_staffing(

@@ -20,6 +20,7 @@ from ccsim.sim.verdict import common_target, verdict
 if TYPE_CHECKING:  # the optimiser (Pyomo) is loaded only by the commands that optimise
     from ccsim.optimise.plan import Plan
     from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
+    from ccsim.records_file import RecordsFile
 
 
 def _clean(value: object) -> object:
@@ -174,15 +175,19 @@ def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
     return run_charts(result, fmt)
 
 
-def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
+def write_run_report(result: RunResult, parent: Path, chart_format: str | None,
+                     records: RecordsFile | None = None) -> Path:
     """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when
-    ``chart_format`` is given, the chart files. The charts are drawn once: in
-    ``chart_format``, else as SVG (the quickest to draw) for the report alone."""
+    ``chart_format`` is given, the chart files; ``records.csv`` when ``records`` is given
+    (``--records``). The charts are drawn once: in ``chart_format``, else as SVG (the quickest
+    to draw) for the report alone."""
     charts = run_report_charts(result, chart_format or "svg")
 
     def write(folder: Path) -> None:
         write_run_files(result, folder)
         write_charts_and_report(folder, result, charts, chart_format is not None)
+        if records is not None:
+            records.move_into(folder)
 
     return new_run_dir(parent, result.scenario.name, write)
 
