@@ -175,7 +175,8 @@ def run(
         task = bar.add_task("days", total=reps)
         result = simulate(spec, replications=reps, seed=seed, executor=pool,
                           on_replication=lambda done: bar.update(task, completed=done))
-    folder = write_run_report(result, out, chart_format.value if charts else None)
+    folder = write_run_report(result, out, chart_format.value if charts else None,
+                              overrides=set_ or [])
     print_summary(result, folder)
 
 
@@ -312,7 +313,8 @@ def sweep(
         results = simulate_points(points, replications=reps, seed=seed, executor=pool,
                                   on_point=lambda n: bar.update(task, completed=n))
     rows = sweep_rows(points, results)
-    folder = new_run_dir(out, f"{spec.name}-sweep", lambda f: write_sweep(f, axes, results, rows))
+    folder = new_run_dir(out, f"{spec.name}-sweep",
+                         lambda f: write_sweep(f, axes, results, rows, list(set_ or [])))
     print_sweep(rows, axes, folder)
 
 

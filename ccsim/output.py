@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,14 +169,16 @@ def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
     return run_charts(result, fmt)
 
 
-def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
+def write_run_report(result: RunResult, parent: Path, chart_format: str | None,
+                     overrides: Sequence[str] | None = None) -> Path:
     """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when
     ``chart_format`` is given, the chart files. The charts are drawn once: in
-    ``chart_format``, else as SVG (the quickest to draw) for the report alone."""
+    ``chart_format``, else as SVG (the quickest to draw) for the report alone.
+    ``overrides``: the ``--set`` changes the run was made with (recorded in summary.json)."""
     charts = run_report_charts(result, chart_format or "svg")
 
     def write(folder: Path) -> None:
-        write_run_files(result, folder)
+        write_run_files(result, folder, overrides=overrides)
         write_charts_and_report(folder, result, charts, chart_format is not None)
 
     return new_run_dir(parent, result.scenario.name, write)

@@ -12,7 +12,7 @@ heat maps (two: points with a missed cell outlined).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,13 +48,50 @@ class Axis:
     values: list[str]
 
 
+def split_values(values: str) -> list[str] | None:
+    """``"8,10,12"`` → ``["8", "10", "12"]``, split at the commas outside brackets, braces and
+    quotes, so a list value keeps its own commas: ``"[10,12],[11,13]"`` →
+    ``["[10,12]", "[11,13]"]``. None when the brackets or quotes do not balance."""
+    items: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
+    for char in values:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    if depth or quote:
+        return None
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
 def parse_vary(text: str, source: str) -> Axis:
-    """``"agent_groups.team.staffing=8,10,12"`` → an Axis; bad syntax is bad input."""
+    """``"agent_groups.team.staffing=8,10,12"`` → an Axis; bad syntax is bad input.
+
+    Values are separated by commas; a list value is written in brackets, its own commas
+    inside them (``staffing=[10,12,14],[11,13,15]``: two values)."""
     path, sep, values = text.partition("=")
-    items = [v.strip() for v in values.split(",") if v.strip()]
+    items = split_values(values)
+    if items is None:
+        raise ScenarioError(source, [f"--vary {text}: unbalanced brackets or quotes; write "
+                                     "list values in brackets, e.g. "
+                                     "agent_groups.team.staffing=[10,12,14],[11,13,15]"])
     if not sep or not path.strip() or not items:
         raise ScenarioError(source, [f"--vary {text}: expected PATH=v1,v2,..., e.g. "
-                                     "agent_groups.team.staffing=8,10,12"])
+                                     "agent_groups.team.staffing=8,10,12 or "
+                                     "agent_groups.team.staffing_scale=0.9,1,1.1"])
     return Axis(path.strip(), items)
 
 
@@ -202,13 +239,20 @@ def sweep_rows(points: list[tuple[dict, Scenario]], results: list[RunResult]) ->
     return rows
 
 
+def point_overrides(row: Row, axes: list[Axis], sets: Sequence[str] = ()) -> list[str]:
+    """The ``--set`` changes a point was made with: the sweep's own, then its varied values."""
+    return [*sets, *(f"{a.path}={row[a.path]}" for a in axes)]
+
+
 def write_sweep(folder: Path, axes: list[Axis], results: list[RunResult],
-                rows: list[Row]) -> None:
-    """A result folder per point, ``sweep.csv``, ``sweep.png`` and ``report.html``."""
+                rows: list[Row], sets: Sequence[str] = ()) -> None:
+    """A result folder per point (its ``summary.json`` records the point's ``--set``
+    changes, ``sets`` then the varied values), ``sweep.csv``, ``sweep.png`` and
+    ``report.html``."""
     for row, result in zip(rows, results, strict=True):
         point_folder = folder / str(row["folder"])
         point_folder.mkdir()
-        write_run_files(result, point_folder)
+        write_run_files(result, point_folder, overrides=point_overrides(row, axes, sets))
         write_charts_and_report(point_folder, result, run_report_charts(result, "svg"), False)
     (folder / "sweep.csv").write_text(to_csv(rows))
     first = results[0].scenario
