@@ -247,8 +247,11 @@ def charts_section(charts: dict[str, bytes], captions: dict[str, str]) -> str:
 CAPTIONS = {
     "service_level": "Service level by interval and contact type, with its 95% band and the "
                      "target.",
-    "staffing": "Agents on the phones by interval and group (for a plan, beside the "
-                "simulation-corrected requirement).",
+    "staffing": "On top, the simulated service-level verdict of every interval × contact "
+                "type. Below, agents on the phones by interval and group, each bar coloured "
+                "by the worst verdict of the group's skills in that interval (green met, "
+                "amber within noise, red missed); for a plan, beside the "
+                "simulation-corrected requirement.",
     "occupancy": "Share of staffed time the agents were busy, by group.",
     "abandonment": "Share of offered contacts who hung up while waiting.",
     "self_service": "Daily cost of each self-service option with the staffing re-optimised "
