@@ -65,7 +65,7 @@ def _wrap(label: str) -> str:
     return textwrap.fill(label, 30, break_long_words=False, break_on_hyphens=False)
 
 
-def _legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
+def legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
     """The axes' legend to the right of its data area, in ``LEGEND_MARGIN``, so it never
     hides a line or bar; long labels are wrapped to fit the margin."""
     handles, labels = ax.get_legend_handles_labels()
@@ -73,7 +73,7 @@ def _legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
               bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=fontsize, frameon=False)
 
 
-def _clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
+def clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
     step = max(1, len(clocks) // 12)
     ticks = list(range(0, len(clocks), step))
     ax.set_xticks(ticks, [clocks[i] for i in ticks], rotation=45, ha="right", fontsize=8)
@@ -130,8 +130,8 @@ def service_level_figure(result: RunResult) -> plt.Figure:
         ax.set_ylim(0, 105)
         ax.set_ylabel("Service level (%)")
         ax.set_title(f"{name}: service level by interval", fontsize=10, loc="left")
-        _legend_beside(ax)
-        _clock_axis(ax, [r.start for r in rows])
+        legend_beside(ax)
+        clock_axis(ax, [r.start for r in rows])
     fig.suptitle(f"{scenario.name}: service level ({result.replications} simulated days)",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
@@ -238,11 +238,11 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
         ax.set_ylabel("Agents on the phones")
         ax.set_title(f"{group.name} (skills: {', '.join(group.skills)})", fontsize=10,
                      loc="left")
-        _legend_beside(ax)
-        _clock_axis(ax, clocks)
+        legend_beside(ax)
+        clock_axis(ax, clocks)
     for ax in axes[:-1, 0]:
         ax.tick_params(axis="x", labelbottom=True)
-    _clock_axis(axes[0, 0], clocks)
+    clock_axis(axes[0, 0], clocks)
     axes[0, 0].grid(False)
     fig.suptitle(f"{scenario.name}: agents on the phones against the simulated verdict "
                  f"({result.replications} days)", fontweight="bold")
@@ -262,8 +262,8 @@ def occupancy_figure(result: RunResult) -> plt.Figure:
         _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name)
     ax.set_ylim(0, 105)
     ax.set_ylabel("Occupancy (%)")
-    _legend_beside(ax, fontsize=8)
-    _clock_axis(ax, clocks)
+    legend_beside(ax, fontsize=8)
+    clock_axis(ax, clocks)
     ax.set_title(f"{scenario.name}: occupancy (% of staffed time busy) by agent group",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
@@ -278,8 +278,8 @@ def abandonment_figure(result: RunResult) -> plt.Figure:
         clocks = [r.start for r in rows]
     ax.set_ylim(bottom=0)
     ax.set_ylabel("Abandoned (% of offered)")
-    _legend_beside(ax, fontsize=8)
-    _clock_axis(ax, clocks)
+    legend_beside(ax, fontsize=8)
+    clock_axis(ax, clocks)
     ax.set_title(f"{result.scenario.name}: abandonment by interval and contact type",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)

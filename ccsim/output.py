@@ -233,6 +233,7 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     ``self_service`` section and the folder ``self_service.png``.
     """
     from ccsim.charts import run_charts
+    from ccsim.shift_chart import plan_charts
 
     def write(folder: Path) -> None:
         write_run_files(plan.verification, folder, scenario=original)
@@ -244,8 +245,9 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
             extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
-        charts = run_charts(plan.verification, chart_format, plan.requirement,
-                            "requirement (simulation-corrected)")
+        charts = {**plan_charts(plan.scenario, document, chart_format),
+                  **run_charts(plan.verification, chart_format, plan.requirement,
+                               "requirement (simulation-corrected)")}
         write_charts_and_report(folder, plan.verification, {**charts, **extra}, True,
                                 plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,

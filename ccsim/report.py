@@ -252,6 +252,11 @@ CAPTIONS = {
                 "by the worst verdict of the group's skills in that interval (green met, "
                 "amber within noise, red missed); for a plan, beside the "
                 "simulation-corrected requirement.",
+    "shifts": "Per group, how many agents start on each shift template it may work (grey: "
+              "none; gaps are breaks), and below, the coverage through the day: agents on "
+              "shift, agents on the phones (net of shrinkage and breaks) and the "
+              "simulation-corrected requirement. Where the plan is below the requirement, "
+              "trimming found by simulation that the target holds with fewer.",
     "occupancy": "Share of staffed time the agents were busy, by group.",
     "abandonment": "Share of offered contacts who hung up while waiting.",
     "self_service": "Daily cost of each self-service option with the staffing re-optimised "
