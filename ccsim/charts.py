@@ -7,6 +7,7 @@ embedded in ``report.html``.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import matplotlib
@@ -60,9 +61,32 @@ def fixed_layout(fig: plt.Figure, top: float = 0.65, bottom: float = 0.8, left: 
                         top=1 - top / height, hspace=gap / panel if rows > 1 else 0.2)
 
 
+def wrap_label(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width``, broken after ``,``, ``=``, ``-``, a space or a
+    ``.`` that is not a decimal point (a label such as ``generalists.staffing_scale=0.9`` has
+    no spaces); a piece longer than ``width`` is cut into ``width``-long parts."""
+    pieces = [p for p in re.split(r"(?<=[,= -])|(?<=\.)(?!\d)", text) if p]
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        while len(piece) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if len(current) + len(piece.rstrip()) > width:
+            lines.append(current)
+            current = ""
+        current += piece
+    if current:
+        lines.append(current)
+    return "\n".join(line.strip() for line in lines)
+
+
 def _wrap(label: str) -> str:
-    """A legend label wrapped at spaces to the width of ``LEGEND_MARGIN``."""
-    return textwrap.fill(label, 30, break_long_words=False, break_on_hyphens=False)
+    """A legend label wrapped to the width of ``LEGEND_MARGIN`` (``wrap_label``)."""
+    return wrap_label(label, 30)
 
 
 def legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
