@@ -131,7 +131,7 @@ def _shade_missed(ax: plt.Axes, estimates: list, target: float) -> None:
         if miss and start is None:
             start = i
         elif not miss and start is not None:
-            ax.axvspan(start - 0.5, i - 0.5, color=MISSED_COLOUR, alpha=0.13, linewidth=0,
+            ax.axvspan(start - 0.5, i - 0.5, color=MISSED_COLOUR, alpha=0.2, linewidth=0,
                        zorder=0, label=label)
             label = None
             start = None

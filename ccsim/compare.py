@@ -33,6 +33,7 @@ from ccsim.charts import (
     to_bytes,
     wrap_label,
 )
+from ccsim.sim.kpi_registry import label
 from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.verdict import MET, MISSED, VERDICTS, WITHIN_NOISE, common_target
@@ -408,7 +409,7 @@ def interval_figure(runs: list[Run], keys: list[tuple[str, str, float]], title: 
     clocks = clock_order(runs)
     fig, axes = plt.subplots(len(keys), 1, figsize=(WIDTH, 3.2 * len(keys) + 0.8),
                              squeeze=False)
-    for (key, label, scale), ax in zip(keys, axes[:, 0], strict=True):
+    for (key, ylabel, scale), ax in zip(keys, axes[:, 0], strict=True):
         for n, run in enumerate(runs):
             values = [run.intervals.get(c, {}).get(key, np.nan) * scale for c in clocks]
             ax.plot(range(len(clocks)), values, marker="o", markersize=3,
@@ -419,7 +420,7 @@ def interval_figure(runs: list[Run], keys: list[tuple[str, str, float]], title: 
                            label=f"Target {target:.0%}")
             _mark_verdicts(ax, runs, clocks, key, scale)
             ax.set_ylim(0, 105)
-        ax.set_ylabel(label)
+        ax.set_ylabel(ylabel)
         clock_axis(ax, clocks)
         legend_beside(ax)
     fig.suptitle(title, fontweight="bold")
@@ -464,6 +465,27 @@ def meets_html(row: Row) -> report.Html:
     return report.Html(text if css is None else f'<span class="{css}">{text}</span>')
 
 
+def compact_cells(row: Row) -> str:
+    """The cells per verdict as "8 / 1 / 0" (met / within noise / missed; ``UNKNOWN`` if not
+    known), for tables whose header names the three."""
+    counts = [row.get(CELL_COLUMNS[name]) for name in VERDICTS]
+    return UNKNOWN if any(c is None for c in counts) else " / ".join(map(str, counts))
+
+
+def runs_table(rows: list[Row], first: list[str]) -> str:
+    """The HTML table of runs or sweep points: the ``first`` columns (row keys) as they are,
+    then the headline figures with the target and verdict; figures never wrap."""
+    headers = [*first, label("service_level"), "target", "meets target",
+               "cells met / within noise / missed", "worst margin", label("asa_s"),
+               label("abandon_rate"), label("occupancy"), "cost per day"]
+    body = [[*(r[c] for c in first), f"{100 * float(r['service_level']):.1f}%",
+             target_label(r), meets_html(r), compact_cells(r), margin_label(r),
+             f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
+             f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]
+            for r in rows]
+    return f'<div class="runs">{report.table(headers, body)}</div>'
+
+
 VERDICT_NOTE = (
     "<p>Target: the service-level target every contact type shares (\"per type\" when they "
     "differ). Meets target: no interval × type cell missed and every cell's 95% CI within the "
@@ -483,18 +505,16 @@ def write_comparison(runs: list[Run], folder: Path) -> None:
     charts = compare_charts(runs, rows)
     for name, data in charts.items():
         (folder / name).write_bytes(data)
-    table = report.table(
-        ["run", "scenario", "service level", "target", "meets target", "cells", "worst margin",
-         "ASA", "abandoned", "occupancy", "cost per day"],
-        [[r["run"], r["scenario"], f"{100 * float(r['service_level']):.1f}%", target_label(r),
-          meets_html(r), cells_label(r), margin_label(r), f"{float(r['asa_s']):.1f} s",
-          f"{100 * float(r['abandon_rate']):.1f}%",
-          f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]
-         for r in rows])
-    captions = {"compare_cost": "Daily cost of each run by component.",
-                "compare_service_level": "Service level by interval, lined up by clock time.",
+    scenarios = list(dict.fromkeys(str(r["scenario"]) for r in rows))
+    table = runs_table(rows, ["run", *(["scenario"] if len(scenarios) > 1 else [])])
+    captions = {"compare_cost": "Daily cost of each run by component, its verdict above the "
+                                "bar (red: a cell missed; amber: none missed, target not met).",
+                "compare_service_level": "Service level of all contact types together by "
+                                         "interval, lined up by clock time; ringed in red where "
+                                         "one of the run's contact types missed its target.",
                 "compare_waiting": "ASA and abandonment by interval."}
-    page = report.page("ccsim comparison", f"{len(runs)} runs",
+    subtitle = f"{len(runs)} runs" + (f" of {scenarios[0]}" if len(scenarios) == 1 else "")
+    page = report.page("ccsim comparison", subtitle,
                        ["<h2>Runs</h2>" + table + VERDICT_NOTE,
                         report.charts_section(charts, captions)])
     (folder / "report.html").write_text(page, encoding="utf-8")

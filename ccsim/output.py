@@ -146,14 +146,15 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
 
 def write_charts_and_report(
     folder: Path, result: RunResult, charts: dict[str, bytes], write_files: bool,
-    plan_html: str | None = None,
+    plan_html: str | None = None, overrides: Sequence[str] = (),
 ) -> None:
-    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given)
-    and, when ``write_files``, the charts as files too: each chart is drawn once."""
+    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given;
+    a run's names its ``--set`` ``overrides``) and, when ``write_files``, the charts as files
+    too: each chart is drawn once."""
     if write_files:
         for name, data in charts.items():
             (folder / name).write_bytes(data)
-    page = (report.run_report(result, charts) if plan_html is None
+    page = (report.run_report(result, charts, overrides) if plan_html is None
             else report.plan_report(result, charts, plan_html))
     (folder / "report.html").write_text(page, encoding="utf-8")
 
@@ -179,7 +180,8 @@ def write_run_report(result: RunResult, parent: Path, chart_format: str | None,
 
     def write(folder: Path) -> None:
         write_run_files(result, folder, overrides=overrides)
-        write_charts_and_report(folder, result, charts, chart_format is not None)
+        write_charts_and_report(folder, result, charts, chart_format is not None,
+                                overrides=overrides or ())
 
     return new_run_dir(parent, result.scenario.name, write)
 

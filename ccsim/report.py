@@ -43,6 +43,8 @@ figcaption{color:#555;font-size:.85rem}.ok{color:#2b7a3d;font-weight:bold}
 details{margin:.8rem 0}.wide{overflow-x:auto}.wide table{font-size:.8rem}
 .wide td{white-space:nowrap}.wide td,.wide th{padding:.25rem .45rem}
 .verdict{background:#f7f7f7;border-left:4px solid #4C72B0;padding:.4rem .8rem}
+.runs{overflow-x:auto}.runs td{white-space:nowrap}.runs td:first-child{white-space:normal;
+min-width:17rem}
 """
 VERDICT_CLASSES = {MET: "ok", WITHIN_NOISE: "noise", MISSED: "bad"}
 """CSS class of each verdict: green, amber and red, as the console's green, yellow and red."""
@@ -264,12 +266,23 @@ CAPTIONS = {
 }
 
 
-def run_report(result: RunResult, charts: dict[str, bytes]) -> str:
-    """``report.html`` of a simulation run."""
+def overrides_html(overrides: Sequence[str]) -> str:
+    """The ``--set`` changes a run was made with, as a line under the scenario's heading
+    ("" for none)."""
+    if not overrides:
+        return ""
+    return ("<p>Changed with <code>--set</code> (already in the tables below): "
+            + ", ".join(f"<code>{esc(o)}</code>" for o in overrides) + ".</p>")
+
+
+def run_report(result: RunResult, charts: dict[str, bytes],
+               overrides: Sequence[str] = ()) -> str:
+    """``report.html`` of a simulation run; ``overrides``: its ``--set`` changes."""
     s = result.scenario
     return page(f"{s.name}: contact-centre simulation",
                 f"{result.replications} simulated days, seed {result.seed}",
-                [scenario_section(s), results_section(result), charts_section(charts, CAPTIONS)])
+                [scenario_section(s) + overrides_html(overrides), results_section(result),
+                 charts_section(charts, CAPTIONS)])
 
 
 def plan_report(verification: RunResult, charts: dict[str, bytes], plan_html: str) -> str:

@@ -21,10 +21,7 @@ from ccsim import report
 from ccsim.compare import (
     VERDICT_NOTE,
     Row,
-    cells_label,
-    margin_label,
-    meets_html,
-    target_label,
+    runs_table,
     to_csv,
     verdict_fields,
 )
@@ -147,19 +144,15 @@ def write_sweep(folder: Path, axes: list[Axis], results: list[RunResult],
     for row, result in zip(rows, results, strict=True):
         point_folder = folder / str(row["folder"])
         point_folder.mkdir()
-        write_run_files(result, point_folder, overrides=point_overrides(row, axes, sets))
-        write_charts_and_report(point_folder, result, run_report_charts(result, "svg"), False)
+        overrides = point_overrides(row, axes, sets)
+        write_run_files(result, point_folder, overrides=overrides)
+        write_charts_and_report(point_folder, result, run_report_charts(result, "svg"), False,
+                                overrides=overrides)
     (folder / "sweep.csv").write_text(to_csv(rows))
     first = results[0].scenario
     chart = sweep_chart(rows, axes, results, first.costs.currency)
     (folder / "sweep.png").write_bytes(chart)
-    table = report.table(
-        ["point", *(a.path for a in axes), "service level", "target", "meets target", "cells",
-         "worst margin", "ASA", "abandoned", "cost per day"],
-        [[r["point"], *(r[a.path] for a in axes), f"{100 * float(r['service_level']):.1f}%",
-          target_label(r), meets_html(r), cells_label(r), margin_label(r),
-          f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
-          f"{float(r['cost_total']):,.2f}"] for r in rows])
+    table = runs_table(rows, ["point", *(a.path for a in axes)])
     page = report.page(f"{first.name}: sweep", f"{len(rows)} points, same seed",
                        ["<h2>Points</h2>" + table + VERDICT_NOTE,
                         report.charts_section({"sweep.png": chart},

@@ -69,6 +69,9 @@ def test_runs_record_their_set_changes(runs: list[Path]) -> None:
     recorded = [json.loads((f / "summary.json").read_text())["overrides"] for f in runs]
     assert recorded == [[], [f"{STAFFING}=28"],
                         [f"{STAFFING}=40", "contact_types.calls.arrivals.scale=1.05"]]
+    pages = [(f / "report.html").read_text() for f in runs]
+    assert "Changed with" not in pages[0]
+    assert f"<code>{STAFFING}=28</code>" in pages[1]
 
 
 def test_labels_come_from_the_set_changes(tmp_path: Path, runs: list[Path]) -> None:
