@@ -92,5 +92,6 @@ def test_a_plans_staffing_chart_draws_its_requirement(default_day: RunResult) ->
         (line,) = ax.lines
         assert np.allclose(line.get_ydata(), requirement[g])
         assert "Requirement (simulation-corrected)" in [
-            t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
+            t.get_text().replace("-\n", "-").replace("\n", " ")
+            for t in ax.get_legend().get_texts()]
     plt.close(fig)
