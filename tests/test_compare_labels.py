@@ -15,16 +15,8 @@ from typer.testing import CliRunner
 
 from ccsim.charts import wrap_label
 from ccsim.cli import app
-from ccsim.compare import (
-    MISSED_COLOUR,
-    comparison_rows,
-    cost_figure,
-    interval_figure,
-    label_runs,
-    load_run,
-    override_label,
-    verdict_mark,
-)
+from ccsim.compare import comparison_rows, label_runs, load_run, override_label
+from ccsim.compare_charts import MISSED_COLOUR, cost_figure, interval_figure, verdict_mark
 from ccsim.sim.verdict import MISSED
 
 ROOT = Path(__file__).resolve().parent.parent
