@@ -184,7 +184,7 @@ def run(
                               on_replication=lambda done: bar.update(task, completed=done),
                               on_contacts=contacts.add if contacts is not None else None)
         folder = write_run_report(result, out, chart_format.value if charts else None,
-                                  records=contacts)
+                                  records=contacts, overrides=set_ or [])
     print_summary(result, folder)
 
 
@@ -273,16 +273,21 @@ def compare_runs(
     result_dirs: Annotated[list[Path], typer.Argument(
         metavar="RESULT_DIR", help="Result folders to compare.")],
     out: Out = Path("results"),
+    label: Annotated[list[str] | None, typer.Option(
+        "--label", metavar="NAME",
+        help="A name for each folder, in order (repeat once per folder); default: the --set "
+             "changes each run was made with.")] = None,
 ) -> None:
     """Compare result folders: cost, service level, ASA and abandonment side by side."""
     from ccsim.compare import comparison_rows, label_runs, load_run, write_comparison
-    from ccsim.console import print_comparison
+    from ccsim.compare_table import print_comparison
     from ccsim.results import new_run_dir
 
-    runs = label_runs([load_run(folder) for folder in result_dirs])
+    runs = label_runs([load_run(folder) for folder in result_dirs], label)
     check_out(out)
     folder = new_run_dir(out, "compare", lambda f: write_comparison(runs, f))
-    print_comparison(comparison_rows(runs), folder)
+    print_comparison(comparison_rows(runs), [r.folder for r in runs],
+                     runs[0].scenario.costs.currency, folder)
 
 
 @app.command()
@@ -323,7 +328,8 @@ def sweep(
         results = simulate_points(points, replications=reps, seed=seed, executor=pool,
                                   on_point=lambda n: bar.update(task, completed=n))
     rows = sweep_rows(points, results)
-    folder = new_run_dir(out, f"{spec.name}-sweep", lambda f: write_sweep(f, axes, results, rows))
+    folder = new_run_dir(out, f"{spec.name}-sweep",
+                         lambda f: write_sweep(f, axes, results, rows, list(set_ or [])))
     print_sweep(rows, axes, folder)
 
 

@@ -290,28 +290,6 @@ def print_fixed_staffing(scenario: Scenario, answers: list[LeastCompletion], fol
     console.print(f"results: {folder}", markup=False)
 
 
-def print_comparison(rows: list[Row], folder: Path) -> None:
-    """The comparison table: one row per run, with its service-level target, whether it meets
-    it, its interval × type cells per verdict and its worst margin ("–": not known)."""
-    from ccsim.compare import cells_label, margin_label, meets_label, target_label
-
-    styles = {"yes": VERDICT_STYLES[MET], "no": VERDICT_STYLES[MISSED]}
-    table = Table(title="comparison (cost per day)")
-    for column in ("run", label("service_level"), "target", "meets target", "cells",
-                   "worst margin", label("asa_s"), label("abandon_rate"), label("occupancy"),
-                   "cost"):
-        table.add_column(column, justify="left" if column in ("run", "cells") else "right")
-    for r in rows:
-        meets = Text(meets_label(r), style=styles.get(str(r["meets_target"]), ""))
-        table.add_row(str(r["run"]), f"{100 * float(r['service_level']):.1f}%", target_label(r),
-                      meets, cells_label(r), margin_label(r),
-                      f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
-                      f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}")
-    console = Console()
-    console.print(table)
-    console.print(f"results: {folder}", markup=False)
-
-
 def print_sweep(rows: list[Row], axes: list[Axis], folder: Path) -> None:
     """The sweep table: one row per grid point, with its service-level target, whether it
     meets it, its interval × type cells per verdict and its worst margin."""

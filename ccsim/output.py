@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,14 +153,15 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
 
 def write_charts_and_report(
     folder: Path, result: RunResult, charts: dict[str, bytes], write_files: bool,
-    plan_html: str | None = None,
+    plan_html: str | None = None, overrides: Sequence[str] = (),
 ) -> None:
-    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given)
-    and, when ``write_files``, the charts as files too: each chart is drawn once."""
+    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given;
+    a run's names its ``--set`` ``overrides``) and, when ``write_files``, the charts as files
+    too: each chart is drawn once."""
     if write_files:
         for name, data in charts.items():
             (folder / name).write_bytes(data)
-    page = (report.run_report(result, charts) if plan_html is None
+    page = (report.run_report(result, charts, overrides) if plan_html is None
             else report.plan_report(result, charts, plan_html))
     (folder / "report.html").write_text(page, encoding="utf-8")
 
@@ -176,16 +178,19 @@ def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
 
 
 def write_run_report(result: RunResult, parent: Path, chart_format: str | None,
-                     records: RecordsFile | None = None) -> Path:
+                     records: RecordsFile | None = None,
+                     overrides: Sequence[str] | None = None) -> Path:
     """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when
     ``chart_format`` is given, the chart files; ``records.csv`` when ``records`` is given
     (``--records``). The charts are drawn once: in ``chart_format``, else as SVG (the quickest
-    to draw) for the report alone."""
+    to draw) for the report alone. ``overrides``: the ``--set`` changes the run was made with
+    (recorded in summary.json)."""
     charts = run_report_charts(result, chart_format or "svg")
 
     def write(folder: Path) -> None:
-        write_run_files(result, folder)
-        write_charts_and_report(folder, result, charts, chart_format is not None)
+        write_run_files(result, folder, overrides=overrides)
+        write_charts_and_report(folder, result, charts, chart_format is not None,
+                                overrides=overrides or ())
         if records is not None:
             records.move_into(folder)
 
@@ -261,6 +266,7 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     ``self_service`` section and the folder ``self_service.png``.
     """
     from ccsim.charts import run_charts
+    from ccsim.shift_chart import plan_charts
 
     def write(folder: Path) -> None:
         write_run_files(plan.verification, folder, scenario=original)
@@ -272,8 +278,9 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
             extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
-        charts = run_charts(plan.verification, chart_format, plan.requirement,
-                            "requirement (simulation-corrected)")
+        charts = {**plan_charts(plan.scenario, document, chart_format),
+                  **run_charts(plan.verification, chart_format, plan.requirement,
+                               "requirement (simulation-corrected)")}
         write_charts_and_report(folder, plan.verification, {**charts, **extra}, True,
                                 plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,
