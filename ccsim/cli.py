@@ -263,7 +263,8 @@ def optimise(
                                          on_stage=shown.stage, on_days=shown.add_days)
     except (ShiftPlanError, TargetError) as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
-    folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value)
+    folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value,
+                        overrides=set_ or [])
     print_plan(plan, folder, report)
 
 
@@ -323,10 +324,12 @@ def sweep(
     reps = spec.replications if replications is None else replications
     check_size([point for _, point in points], source, reps, force)
     check_out(out)
-    with executor_for(workers, scheduler) as pool, progress_bar(len(points), "sweeping") as bar:
-        task = bar.add_task("points", total=len(points))
+    days = len(points) * reps
+    with executor_for(workers, scheduler) as pool, \
+            progress_bar(days, f"sweeping {len(points)} points") as bar:
+        task = bar.add_task("days", total=days, unit="days")
         results = simulate_points(points, replications=reps, seed=seed, executor=pool,
-                                  on_point=lambda n: bar.update(task, completed=n))
+                                  on_days=lambda n: bar.update(task, completed=n))
     rows = sweep_rows(points, results)
     folder = new_run_dir(out, f"{spec.name}-sweep",
                          lambda f: write_sweep(f, axes, results, rows, list(set_ or [])))

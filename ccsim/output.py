@@ -259,8 +259,10 @@ def comparison_html(name: str, row: dict[str, object]) -> list[object]:
 
 
 def write_plan(plan: Plan, original: Scenario, parent: Path,
-               self_service: SelfServiceReport | None = None, chart_format: str = "png") -> Path:
+               self_service: SelfServiceReport | None = None, chart_format: str = "png",
+               overrides: Sequence[str] | None = None) -> Path:
     """Write the result folder of an optimisation under ``parent``; return its path.
+    ``overrides``: the ``--set`` changes it was made with (recorded in summary.json).
 
     With a ``self_service`` report, ``plan`` is the chosen option's, ``plan.json`` gains the
     ``self_service`` section and the folder ``self_service.png``.
@@ -269,7 +271,7 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
     from ccsim.shift_chart import plan_charts
 
     def write(folder: Path) -> None:
-        write_run_files(plan.verification, folder, scenario=original)
+        write_run_files(plan.verification, folder, scenario=original, overrides=overrides)
         document = plan_json(plan)
         extra: dict[str, bytes] = {}
         if self_service is not None:

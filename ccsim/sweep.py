@@ -100,15 +100,21 @@ def grid(scenario_path: Path, axes: list[Axis], sets: list[str]) -> list[tuple[d
 
 def simulate_points(
     points: list[tuple[dict, Scenario]], *, replications: int | None, seed: int | None,
-    executor: Executor | None, on_point: Callable[[int], None] | None = None,
+    executor: Executor | None, on_days: Callable[[int], None] | None = None,
 ) -> list[RunResult]:
-    """Simulate every point with the same seed (common random numbers)."""
-    results = []
-    for n, (_, scenario) in enumerate(points):
+    """Simulate every point with the same seed (common random numbers); ``on_days(done)`` is
+    told of the days simulated so far over all points, for progress displays."""
+    results: list[RunResult] = []
+    done = 0
+
+    def tell(days: int) -> None:
+        if on_days:
+            on_days(done + days)
+
+    for _, scenario in points:
         results.append(simulate(scenario, replications=replications, seed=seed,
-                                executor=executor))
-        if on_point:
-            on_point(n + 1)
+                                executor=executor, on_replication=tell))
+        done += results[-1].replications
     return results
 
 

@@ -228,6 +228,8 @@ class Evaluator:
         self.contacts = 0
         self.simulations = 0
         self.days = 0
+        self.busy_s = 0.0
+        """Seconds spent simulating (for ``affords``)."""
         self._runs: dict[Staffing, RunResult] = {}
         self._cache: dict[Staffing, Evaluation] = {}
 
@@ -256,17 +258,27 @@ class Evaluator:
         self._cache[key] = self.judge(key, result)
         return self._cache[key]
 
+    def affords(self, evaluations: int = 1) -> bool:
+        """Whether ``evaluations`` simulations of the current days would end before the
+        deadline, at the pace measured so far (True before anything was measured)."""
+        pace = self.busy_s / self.days if self.days else 0.0
+        return time.monotonic() + evaluations * self.replications * pace <= self.deadline
+
     def run(self, staffing: Staffing, seed: int) -> RunResult:
         """Simulate a staffing with ``seed`` on the current number of days (not cached)."""
+        began = time.monotonic()
         result = simulate(with_staffing(self.scenario, staffing), replications=self.replications,
                           seed=seed, executor=self.executor)
+        self.busy_s += time.monotonic() - began
         self.simulations += 1
         self._count(result, 0)
         return result
 
     def _more(self, result: RunResult, replications: int) -> RunResult:
         """``result`` extended to ``replications`` days."""
+        began = time.monotonic()
         longer = extend(result, replications, self.executor)
+        self.busy_s += time.monotonic() - began
         self._count(longer, result.replications)
         return longer
 

@@ -196,7 +196,7 @@ def _trim_shifts(
         removed = False
         for g, s in sorted(((int(g), int(s)) for g, s in np.argwhere(agents > 0)),
                            key=lambda gs: -data.cost[gs[0], gs[1]]):
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or not evaluate.affords():
                 break
             fewer = agents.copy()
             fewer[g, s] -= 1
@@ -254,6 +254,12 @@ class Budget:
     compare: bool
 
     @property
+    def coarse(self) -> float:
+        """The end of the search on the days asked for: half the search's time (the rest is
+        for the precise days)."""
+        return (self.began + self.search) / 2
+
+    @property
     def search(self) -> float:
         return self.began + self.time_limit_s * (SEARCH_SHARE if self.compare else 0.85)
 
@@ -280,8 +286,9 @@ def _optimise(
     # then days are added where cells decide, and the search corrects what they show (noise
     # on few days buys agents; on precise days the trim gives them back).
     evaluate.growing = False
+    evaluate.deadline = budget.coarse
     staffing, ev = _feasible(evaluate, start, budget, on_stage)
-    staffing, ev = trim(evaluate, staffing, budget.search,
+    staffing, ev = trim(evaluate, staffing, budget.coarse,
                         on_step=lambda s: on_stage("correct", s))
     requirement = staffing
     shifts = ip = data = None
@@ -289,12 +296,13 @@ def _optimise(
     limit = budget.time_limit_s
     if has_shifts:
         requirement, data, ip, ev = _close_loop(evaluate, requirement, start, limit, on_stage)
-        shifts, ev = _trim_shifts(evaluate, data, ip, budget.search, on_stage)
-        shifts, ev = refine(evaluate, data, shifts, ev, budget.search, _left(evaluate, limit),
+        shifts, ev = _trim_shifts(evaluate, data, ip, budget.coarse, on_stage)
+        shifts, ev = refine(evaluate, data, shifts, ev, budget.coarse, _left(evaluate, limit),
                             on_step=lambda s: on_stage("shifts", s))
         staffing = shifts.on_phone_staffing(data)
 
     evaluate.growing = True
+    evaluate.deadline = budget.search
     ev = evaluate(staffing)
     if evaluate.replications > reps:
         on_stage("precise", f"{evaluate.replications} days, for ±"
@@ -344,11 +352,17 @@ def _optimise(
 
 def _feasible(evaluate: Evaluator, staffing: np.ndarray, budget: Budget,
               on_stage: Stage) -> tuple[np.ndarray, Evaluation]:
-    """``add_until_met``; the target out of reach is an error a planner can act on, the time
-    limit running out is not (the verification then judges what there is)."""
-    staffing, ev = add_until_met(evaluate, staffing, deadline=budget.search,
-                                 on_step=lambda s: on_stage("correct", s))
-    if ev.feasible or time.monotonic() > budget.search:
+    """``add_until_met`` until the search's deadline; the target out of reach is an error a
+    planner can act on, the time limit running out is not (the verification then judges what
+    there is)."""
+    deadline, evaluate.deadline = evaluate.deadline, budget.search
+    try:
+        staffing, ev = add_until_met(evaluate, staffing, deadline=budget.search,
+                                     on_step=lambda s: on_stage("correct", s))
+        out_of_time = time.monotonic() > budget.search or not evaluate.affords()
+    finally:
+        evaluate.deadline = deadline
+    if ev.feasible or out_of_time:
         return staffing, ev
     raise TargetError(
         "service_level: the target cannot be met by adding agents (is it reachable with "

@@ -91,7 +91,7 @@ def add_until_met(
         days = evaluate.replications
         picks: set[tuple[int, int]] = set()
         for row, k in missing:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or not evaluate.affords():
                 break
             candidates = _candidates(ev, row, k, skills)
             best, best_value = None, 0.0
@@ -201,7 +201,7 @@ def _trim_group(
     removed = 0
     for parity in (0, 1):
         batch = [i for i in eligible if i % 2 == parity]
-        while batch and time.monotonic() <= deadline:
+        while batch and time.monotonic() <= deadline and evaluate.affords():
             fewer = staffing.copy()
             fewer[g, batch] -= 1
             trial = evaluate(fewer)
