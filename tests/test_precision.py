@@ -64,10 +64,10 @@ def test_days_stop_at_the_cap() -> None:
 
 
 def test_stationary_day_plan_is_the_erlang_a_optimum_within_one_agent_and_3_percent() -> None:
-    """Noise must not buy agents: 8 counted hours after an hour of warm-up."""
-    scenario = single_queue([360] * 9, {"level": "interval"}, replications=10).with_changes(
-        horizon=single_queue([360] * 9, {}).horizon.with_changes(warmup_minutes=60))
-    plan = optimise_staffing(scenario, compare=False)
+    """Noise must not buy agents: 6 counted hours after an hour of warm-up."""
+    scenario = single_queue([360] * 7, {"level": "interval"}, replications=10).with_changes(
+        horizon=single_queue([360] * 7, {}).horizon.with_changes(warmup_minutes=60))
+    plan = optimise_staffing(scenario, compare=False, max_replications=300)
     counted = plan.staffing[0, 1:]
     assert np.all(np.abs(counted - EXACT) <= 1), (counted, EXACT)
     assert abs(counted.sum() / (EXACT * counted.size) - 1) <= 0.03
@@ -110,7 +110,7 @@ def test_multiskill_plan_and_its_comparisons_are_judged_by_one_rule(tmp_path: Pa
     out = tmp_path / "out"
     began = time.monotonic()
     result = runner.invoke(app, ["optimise", str(ROOT / "scenarios" / "multiskill.yaml"),
-                                 "--replications", "10", "--time-limit", "150", "--workers",
+                                 "--replications", "10", "--time-limit", "80", "--workers",
                                  "2", "--out", str(out)])
     took = time.monotonic() - began
     assert result.exit_code == 0, result.output
@@ -129,8 +129,9 @@ def test_multiskill_plan_and_its_comparisons_are_judged_by_one_rule(tmp_path: Pa
         counts = row["cells"]
         assert row["meets_target"] == (counts["missed"] == 0
                                        and row["cells_wider_than_precision"] == 0), name
-    assert plan["effort"]["seconds"] <= 150 + 5
-    assert took <= 150 + 60  # the time limit bounds the whole command (start-up, writing)
+    # pooling billing over both groups beats separate specialists optimised the same way
+    assert plan["cost"]["agents"] < plan["comparisons"]["specialists"]["agent_cost"]
+    assert took <= 80 + 60  # the time limit bounds the whole command (start-up, writing)
 
 
 def test_time_limit_bounds_the_whole_command(tmp_path: Path) -> None:
