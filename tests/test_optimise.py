@@ -16,7 +16,6 @@ from ccsim.cli import app
 from ccsim.optimise.erlang import min_agents
 from ccsim.optimise.evaluate import Evaluator
 from ccsim.optimise.plan import optimise_staffing
-from ccsim.sim.loader import load_scenario
 from ccsim.sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
