@@ -155,7 +155,7 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
                     label=label[:1].upper() + label[1:])
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
         ax.set_ylabel("Agents on the phones")
-        ax.set_title(f"{group.name} ({', '.join(group.skills)})", fontsize=10, loc="left")
+        ax.set_title(f"{group.name} ({', '.join(group.skill_names)})", fontsize=10, loc="left")
         _legend_beside(ax)
         _clock_axis(ax, clocks)
     fig.suptitle(f"{scenario.name}: agents on the phones by interval", fontweight="bold")

@@ -100,7 +100,7 @@ def scenario_section(scenario: Scenario) -> str:
     for g in scenario.agent_groups:
         row = [g.staffing_at(i) for i in range(n)]
         hours = sum(row) * h.interval_minutes / 60
-        groups.append([g.name, ", ".join(g.skills), f"{min(row)}–{max(row)}", f"{hours:,.1f}",
+        groups.append([g.name, ", ".join(g.skill_names), f"{min(row)}–{max(row)}", f"{hours:,.1f}",
                        f"{g.cost_per_hour:,.2f} {scenario.costs.currency}"])
     return (
         "<h2>Scenario</h2>"

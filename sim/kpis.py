@@ -106,7 +106,7 @@ class Summary:
 def skilled_groups(scenario: Scenario, types: list[int]) -> list[int]:
     """Groups having at least one of the skills ``types``."""
     names = {scenario.contact_types[k].name for k in types}
-    return [g for g, grp in enumerate(scenario.agent_groups) if names & set(grp.skills)]
+    return [g for g, grp in enumerate(scenario.agent_groups) if names & set(grp.skill_names)]
 
 
 def slice_kpis(
