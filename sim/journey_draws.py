@@ -15,8 +15,9 @@ accepts it under every staffing where they are still waiting when it is offered.
   forecast caller: each contact has at most one follow-up (transferred, or else maybe a
   repeat, after a service; a redial after abandoning), so a journey is a chain and ``(root,
   generation)`` names a contact whatever the staffing. Its draws come from the ``journey``
-  stream keyed by that name: five uniforms always, then the repeat delay (if its type has a
-  resolution), then its own attributes (IVR, patience, handle time).
+  stream keyed by that name: five uniforms always, then its own attributes (IVR, patience,
+  handle time; a redial's come from the ``redialled`` stream as without journeys), then the
+  delay of its repeat if its type has a resolution, so no feature shifts another's draws.
 """
 
 from __future__ import annotations
@@ -108,13 +109,19 @@ class JourneyModel:
             out[:, U_DEFLECT] = uniforms("deflection")
         return out
 
-    def draw_child(self, rng: np.random.Generator, interval: int) -> list[float]:
-        """The journey draws of a contact created during the day, from its own keyed stream:
-        five uniforms always (so a feature never shifts another's draws), then the delay of
-        a repeat if the type has a resolution."""
-        u = rng.random(5).tolist()
-        delay = float("nan")
-        if self.repeat_delay is not None:
-            sampler = self.repeat_delay[min(interval, len(self.repeat_delay) - 1)]
-            delay = on_tick(float(sampler.sample(rng, 1)[0]))
-        return [u[0], u[1], delay, u[2], u[3], u[4]]
+    def child_delay(self, rng: np.random.Generator, interval: int) -> float:
+        """The repeat delay of a contact created during the day (NaN without a resolution),
+        drawn from its keyed stream after everything else (see ``child_uniforms``)."""
+        if self.repeat_delay is None:
+            return float("nan")
+        sampler = self.repeat_delay[min(interval, len(self.repeat_delay) - 1)]
+        return on_tick(float(sampler.sample(rng, 1)[0]))
+
+
+def child_uniforms(rng: np.random.Generator) -> list[float]:
+    """The journey uniforms of a contact created during the day, the first draws of its keyed
+    stream whatever its type has, so that no feature ever shifts another's draws: a row of
+    ``JOURNEY_COLUMNS`` with the repeat delay still NaN (``JourneyModel.child_delay`` fills
+    it in last)."""
+    u = rng.random(5).tolist()
+    return [u[0], u[1], float("nan"), u[2], u[3], u[4]]

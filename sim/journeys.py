@@ -59,6 +59,7 @@ from ccsim.sim.journey_draws import (
     U_REPEAT,
     U_TRANSFER,
     JourneyModel,
+    child_uniforms,
 )
 from ccsim.sim.model import DayModel
 from ccsim.sim.records import JourneyRecords, Records
@@ -204,10 +205,11 @@ class JourneyDayModel(DayModel):
         """``contact`` is transferred to the queue of type ``to``, now."""
         now = self.env.now
         interval = self.interval_at(now)
-        rng, row = self._child_draws(contact, to, interval)
+        rng, row = self._child_draws(contact)
         rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
         new = self._models[to].draw(np.array([now]), np.array([interval]), rngs,
                                     through_ivr=False)
+        self._delay(row, to, rng, interval)
         self.transferred_out[contact] = True
         self._enter(self._spawn(new, now, contact, TRANSFER, row))
 
@@ -216,9 +218,10 @@ class JourneyDayModel(DayModel):
         contact = cast(int, event.value)
         now = self.env.now
         contact_type, interval = self.ctype[contact], self.interval_at(now)
-        rng, row = self._child_draws(contact, contact_type, interval)
+        rng, row = self._child_draws(contact)
         rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
         new = self._models[contact_type].draw(np.array([now]), np.array([interval]), rngs)
+        self._delay(row, contact_type, rng, interval)
         self._through_ivr(self._spawn(new, now, contact, REPEAT, row))
 
     def _on_redial(self, event: simpy.Event) -> None:
@@ -230,22 +233,25 @@ class JourneyDayModel(DayModel):
             return
         now = self.env.now
         new = self._redial_of(contact)
-        journey = self._journeys[self.ctype[contact]]
         row = [math.nan] * len(JOURNEY_COLUMNS)
-        if journey is not None:
-            row = self._child_draws(contact, self.ctype[contact], self.interval_at(now))[1]
+        if self._journeys[self.ctype[contact]] is not None:  # else it decides nothing
+            rng, row = self._child_draws(contact)
+            self._delay(row, self.ctype[contact], rng, self.interval_at(now))
         self._through_ivr(self._spawn(new, now, contact, REDIAL, row))
 
-    def _child_draws(self, parent: int, contact_type: int,
-                     interval: int) -> tuple[np.random.Generator, list[float]]:
-        """The keyed stream of ``parent``'s follow-up and its journey draws (type
-        ``contact_type``), drawn first so that they never depend on the rest."""
+    def _child_draws(self, parent: int) -> tuple[np.random.Generator, list[float]]:
+        """The keyed stream of ``parent``'s follow-up and its journey uniforms, drawn first
+        whatever its type, so that they never depend on the rest."""
         rng = keyed_generator(self._seed, self._replication, "journey", self.root[parent],
                               self.generation[parent] + 1)
+        return rng, child_uniforms(rng)
+
+    def _delay(self, row: list[float], contact_type: int, rng: np.random.Generator,
+               interval: int) -> None:
+        """Fill in the repeat delay of a follow-up, its stream's last draw."""
         journey = self._journeys[contact_type]
-        if journey is None:
-            return rng, [math.nan] * len(JOURNEY_COLUMNS)
-        return rng, journey.draw_child(rng, interval)
+        if journey is not None:
+            row[REPEAT_DELAY] = journey.child_delay(rng, interval)
 
     def _spawn(self, new: Callers, now: float, parent: int, origin: int,
                row: list[float]) -> int:

@@ -168,9 +168,12 @@ class _PlainUnions(GenerateJsonSchema):
         return {"$schema": self.schema_dialect, **super().generate(schema, mode)}
 
     def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
-        """A plain ``oneOf`` of the members."""
+        """A plain ``oneOf`` of the members; ``anyOf`` for a union told apart by the value's
+        type (a skill: a name or a mapping), whose members cannot both match anyway."""
         out = super().tagged_union_schema(schema)
         out.pop("discriminator", None)
+        if callable(schema["discriminator"]) and "oneOf" in out:
+            out["anyOf"] = out.pop("oneOf")
         return out
 
 

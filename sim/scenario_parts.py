@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from ccsim.sim.distribution_specs import DistributionSpec
 from ccsim.sim.journey_specs import Callback, Deflection, Resolution, Skill, Transfer
@@ -246,11 +246,23 @@ class ContactType(Spec):
         return bool(self.transfers or self.resolution or self.callback or self.deflection)
 
 
+def _skill_kind(value: object) -> str:
+    """A skill written as a mapping (or built as a ``Skill``) is a ``Skill``, else a name: one
+    error per bad skill, not one per member of the union."""
+    return "skill" if isinstance(value, (dict, Skill)) else "name"
+
+
+SkillRef = Annotated[
+    Annotated[Name, Tag("name")] | Annotated[Skill, Tag("skill")], Discriminator(_skill_kind)
+]
+"""A skill: the contact type's name, or {name, handle_time_factor}."""
+
+
 class AgentGroup(Spec):
     """Agents with the same skills and pay, and how many are on the phones per interval."""
 
     name: Name = Field(description="Name of the group (letters, digits, _ . -).")
-    skills: list[Name | Skill] = Field(
+    skills: list[SkillRef] = Field(
         min_length=1, description="Contact types the group answers, each a name or {name, "
                                   "handle_time_factor} (its own proficiency); the listed order "
                                   "is the preference under `priority` routing."
