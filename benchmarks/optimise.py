@@ -37,9 +37,14 @@ def main() -> None:
         compared = optimise_staffing(scenario, workers=workers, compare=True).comparisons
         agents = plan.cost["agents"]
         print(f"{name}: {seconds:.1f} s, {plan.simulations} simulations, "
-              f"{plan.contacts:,} contacts simulated, verified: {plan.verified.within_ci}")
+              f"{plan.contacts:,} contacts simulated, meets the target: {plan.meets_target} "
+              f"({plan.search_replications} search days, {plan.verified.replications} "
+              "verification days)")
         print(f"  plan agent cost          {agents:>10,.2f} per day")
         for method, row in compared.items():
+            if "skipped" in row:
+                print(f"  {method:<24} skipped: {row['skipped']}")
+                continue
             cost = float(row["agent_cost"])
             print(f"  {method:<24} {cost:>10,.2f}  ({cost / agents - 1:+.1%} vs plan, "
                   f"{'meets' if row['meets_target'] else 'misses'} the target, "

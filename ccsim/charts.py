@@ -7,6 +7,7 @@ embedded in ``report.html``.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import matplotlib
@@ -14,11 +15,12 @@ import matplotlib
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ccsim.sim.runner import RunResult  # noqa: E402
 from ccsim.sim.stats import share_estimate  # noqa: E402
-from ccsim.sim.verdict import MISSED, verdict  # noqa: E402
+from ccsim.sim.verdict import MET, MISSED, VERDICTS, WITHIN_NOISE, verdict  # noqa: E402
 
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
 
@@ -59,12 +61,35 @@ def fixed_layout(fig: plt.Figure, top: float = 0.65, bottom: float = 0.8, left: 
                         top=1 - top / height, hspace=gap / panel if rows > 1 else 0.2)
 
 
+def wrap_label(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width``, broken after ``,``, ``=``, ``-``, a space or a
+    ``.`` that is not a decimal point (a label such as ``generalists.staffing_scale=0.9`` has
+    no spaces); a piece longer than ``width`` is cut into ``width``-long parts."""
+    pieces = [p for p in re.split(r"(?<=[,= -])|(?<=\.)(?!\d)", text) if p]
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        while len(piece) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if len(current) + len(piece.rstrip()) > width:
+            lines.append(current)
+            current = ""
+        current += piece
+    if current:
+        lines.append(current)
+    return "\n".join(line.strip() for line in lines)
+
+
 def _wrap(label: str) -> str:
-    """A legend label wrapped at spaces to the width of ``LEGEND_MARGIN``."""
-    return textwrap.fill(label, 30, break_long_words=False, break_on_hyphens=False)
+    """A legend label wrapped to the width of ``LEGEND_MARGIN`` (``wrap_label``)."""
+    return wrap_label(label, 30)
 
 
-def _legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
+def legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
     """The axes' legend to the right of its data area, in ``LEGEND_MARGIN``, so it never
     hides a line or bar; long labels are wrapped to fit the margin."""
     handles, labels = ax.get_legend_handles_labels()
@@ -72,7 +97,7 @@ def _legend_beside(ax: plt.Axes, fontsize: float = 7.5) -> None:
               bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=fontsize, frameon=False)
 
 
-def _clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
+def clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
     step = max(1, len(clocks) // 12)
     ticks = list(range(0, len(clocks), step))
     ax.set_xticks(ticks, [clocks[i] for i in ticks], rotation=45, ha="right", fontsize=8)
@@ -106,7 +131,7 @@ def _shade_missed(ax: plt.Axes, estimates: list, target: float) -> None:
         if miss and start is None:
             start = i
         elif not miss and start is not None:
-            ax.axvspan(start - 0.5, i - 0.5, color=MISSED_COLOUR, alpha=0.13, linewidth=0,
+            ax.axvspan(start - 0.5, i - 0.5, color=MISSED_COLOUR, alpha=0.2, linewidth=0,
                        zorder=0, label=label)
             label = None
             start = None
@@ -129,37 +154,123 @@ def service_level_figure(result: RunResult) -> plt.Figure:
         ax.set_ylim(0, 105)
         ax.set_ylabel("Service level (%)")
         ax.set_title(f"{name}: service level by interval", fontsize=10, loc="left")
-        _legend_beside(ax)
-        _clock_axis(ax, [r.start for r in rows])
+        legend_beside(ax)
+        clock_axis(ax, [r.start for r in rows])
     fig.suptitle(f"{scenario.name}: service level ({result.replications} simulated days)",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
     return fig
 
 
+VERDICT_COLOURS = {MET: "#6BAF78", WITHIN_NOISE: "#E8B04A", MISSED: MISSED_COLOUR}
+"""Chart colours of the verdicts: green, amber and red, as report.html and the console."""
+NO_VERDICT_COLOUR = "#E6E6E6"
+"""A cell without contacts (no verdict)."""
+
+
+def type_verdicts(result: RunResult) -> dict[str, list[str | None]]:
+    """Per contact type, the verdict of its service level in each interval (the rule of
+    ``sim/verdict.py``; None where nobody was offered)."""
+    scenario = result.scenario
+    out = {}
+    for name, rows in _type_rows(result):
+        target = scenario.service_level_of(
+            scenario.contact_types[scenario.type_index(name)]).target
+        out[name] = [verdict(r.kpis["service_level"].mean, r.kpis["service_level"].hi, target)
+                     for r in rows]
+    return out
+
+
+def worst_verdict(verdicts: list[str | None]) -> str | None:
+    """The worst of some verdicts (missed before within noise before met); None if none."""
+    known = [v for v in verdicts if v is not None]
+    return max(known, key=VERDICTS.index) if known else None
+
+
+def _left_margin(names: list[str]) -> float:
+    """Left margin in inches that fits the longest of ``names`` as a y tick label (8 pt),
+    at least the usual 0.8."""
+    return max(0.8, 0.065 * max(map(len, names), default=0) + 0.25)
+
+
+def _verdict_strip(ax: plt.Axes, verdicts: dict[str, list[str | None]]) -> None:
+    """One row per contact type, one cell per interval, coloured by the cell's verdict."""
+    names = list(verdicts)
+    for row, name in enumerate(names):
+        for i, v in enumerate(verdicts[name]):
+            ax.add_patch(Rectangle((i - 0.5, row - 0.5), 1, 1, linewidth=0.8, edgecolor="white",
+                                   facecolor=NO_VERDICT_COLOUR if v is None
+                                   else VERDICT_COLOURS[v]))
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_ylabel("Contact type", fontsize=8)
+    ax.tick_params(axis="y", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    handles = [Patch(facecolor=VERDICT_COLOURS[v], label=f"{v}") for v in VERDICTS]
+    handles.append(Patch(facecolor=NO_VERDICT_COLOUR, label="no contacts"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+              fontsize=7.5, frameon=False, title="Simulated verdict", title_fontsize=7.5,
+              alignment="left")
+    ax.set_title("Service level verdict by interval and contact type (simulated)",
+                 fontsize=10, loc="left")
+
+
+def _verdict_bars(ax: plt.Axes, staffing: np.ndarray, worst: list[str | None]) -> None:
+    """Agents on the phones as bars coloured by the worst verdict of the group's skills in
+    each interval (grey where none of its skills had contacts); one legend entry per colour
+    used."""
+    labels = {MET: "Agents on the phones (every cell of its skills met)",
+              WITHIN_NOISE: "Agents on the phones (a cell of its skills within noise)",
+              MISSED: "Agents on the phones (a cell of its skills missed)"}
+    for v in (*VERDICTS, None):
+        chosen = [i for i, w in enumerate(worst) if w == v]
+        if chosen:
+            ax.bar(chosen, staffing[chosen], width=0.8,
+                   color=NO_VERDICT_COLOUR if v is None else VERDICT_COLOURS[v],
+                   label="Agents on the phones (no contacts)" if v is None else labels[v])
+
+
 def staffing_figure(result: RunResult, requirement: np.ndarray | None,
                     label: str) -> plt.Figure:
-    """Agents on the phones per interval beside the requirement, one panel per group; the
-    agent axis has whole-number ticks only."""
+    """Agents on the phones per interval and group, against the simulated verdict.
+
+    On top, the service level's verdict (``sim/verdict.py``) of every interval × contact type
+    cell; below, one panel per group with its agents on the phones (whole-number ticks), the
+    intervals shaded where a cell of one of its skills missed (red) or is within noise
+    (amber), and, for a plan, the ``requirement`` beside them. A verdict belongs to a
+    contact type, not a group: a shaded interval says which staffing serves the cells that
+    fall short, not that this group alone is short."""
     scenario = result.scenario
     staffing = np.asarray(scenario.staffing_matrix())
     clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
-    n_g = len(scenario.agent_groups)
-    fig, axes = plt.subplots(n_g, 1, figsize=(WIDTH, 2.4 * n_g + 0.8), squeeze=False)
-    for g, (group, ax) in enumerate(zip(scenario.agent_groups, axes[:, 0], strict=True)):
-        x = np.arange(len(clocks))
-        ax.bar(x, staffing[g], color=PALETTE[g % len(PALETTE)], alpha=0.8,
-               label="Agents on the phones")
+    verdicts = type_verdicts(result)
+    n_g, n_t = len(scenario.agent_groups), len(verdicts)
+    strip = 0.3 * n_t + 0.3
+    fig, axes = plt.subplots(
+        n_g + 1, 1, figsize=(WIDTH, 2.4 * n_g + strip + 1.6), squeeze=False, sharex=True,
+        gridspec_kw={"height_ratios": [strip, *([2.4 - 0.95] * n_g)]})
+    _verdict_strip(axes[0, 0], verdicts)
+    x = np.arange(len(clocks))
+    for g, (group, ax) in enumerate(zip(scenario.agent_groups, axes[1:, 0], strict=True)):
+        _verdict_bars(ax, staffing[g], [worst_verdict([verdicts[k][i] for k in group.skill_names])
+                                        for i in range(len(clocks))])
         if requirement is not None:
             ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8,
                     label=label[:1].upper() + label[1:])
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
         ax.set_ylabel("Agents on the phones")
-        ax.set_title(f"{group.name} ({', '.join(group.skill_names)})", fontsize=10, loc="left")
-        _legend_beside(ax)
-        _clock_axis(ax, clocks)
-    fig.suptitle(f"{scenario.name}: agents on the phones by interval", fontweight="bold")
-    fixed_layout(fig, right=LEGEND_MARGIN)
+        ax.set_title(f"{group.name} (skills: {', '.join(group.skill_names)})", fontsize=10,
+                     loc="left")
+        legend_beside(ax)
+        clock_axis(ax, clocks)
+    for ax in axes[:-1, 0]:
+        ax.tick_params(axis="x", labelbottom=True)
+    clock_axis(axes[0, 0], clocks)
+    axes[0, 0].grid(False)
+    fig.suptitle(f"{scenario.name}: agents on the phones against the simulated verdict "
+                 f"({result.replications} days)", fontweight="bold")
+    fixed_layout(fig, right=LEGEND_MARGIN, left=_left_margin(list(verdicts)))
     return fig
 
 
@@ -175,8 +286,8 @@ def occupancy_figure(result: RunResult) -> plt.Figure:
         _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name)
     ax.set_ylim(0, 105)
     ax.set_ylabel("Occupancy (%)")
-    _legend_beside(ax, fontsize=8)
-    _clock_axis(ax, clocks)
+    legend_beside(ax, fontsize=8)
+    clock_axis(ax, clocks)
     ax.set_title(f"{scenario.name}: occupancy (% of staffed time busy) by agent group",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
@@ -191,8 +302,8 @@ def abandonment_figure(result: RunResult) -> plt.Figure:
         clocks = [r.start for r in rows]
     ax.set_ylim(bottom=0)
     ax.set_ylabel("Abandoned (% of offered)")
-    _legend_beside(ax, fontsize=8)
-    _clock_axis(ax, clocks)
+    legend_beside(ax, fontsize=8)
+    clock_axis(ax, clocks)
     ax.set_title(f"{result.scenario.name}: abandonment by interval and contact type",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)

@@ -1,5 +1,5 @@
 """The ``ccsim`` command: one typer app with every verb (``run``, ``optimise``, ``compare``,
-``sweep``, ``validate``, ``schema``).
+``sweep``, ``import``, ``validate``, ``schema``).
 
 A thin layer: each command reads, calls the library (the same functions a script calls), writes
 one result folder atomically and prints a closing table. Heavy libraries (numpy, SimPy, Pyomo,
@@ -161,21 +161,30 @@ def run(
     chart_format: Format = ChartFormat.png,
     scheduler: Scheduler = None,
     force: Force = False,
+    records: Annotated[bool, typer.Option(
+        "--records", help="Also write records.csv: every contact, in the contacts layout of "
+                          "ccsim import (replication r dated 2024-01-01 + r days).")] = False,
 ) -> None:
     """Simulate a scenario and write results/<name>-<timestamp>/ (with report.html)."""
+    from contextlib import nullcontext
+
     from ccsim.console import print_summary, progress_bar
     from ccsim.output import write_run_report
+    from ccsim.records_file import RecordsFile
     from ccsim.sim.runner import executor_for, simulate
 
     spec, source = read_scenario(scenario, set_)
     reps = spec.replications if replications is None else replications
     check_size([spec], source, reps, force)
     check_out(out)
-    with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
-        task = bar.add_task("days", total=reps)
-        result = simulate(spec, replications=reps, seed=seed, executor=pool,
-                          on_replication=lambda done: bar.update(task, completed=done))
-    folder = write_run_report(result, out, chart_format.value if charts else None)
+    with RecordsFile(spec, out) if records else nullcontext() as contacts:
+        with executor_for(workers, scheduler) as pool, progress_bar(reps, "simulating") as bar:
+            task = bar.add_task("days", total=reps, unit="days")
+            result = simulate(spec, replications=reps, seed=seed, executor=pool,
+                              on_replication=lambda done: bar.update(task, completed=done),
+                              on_contacts=contacts.add if contacts is not None else None)
+        folder = write_run_report(result, out, chart_format.value if charts else None,
+                                  records=contacts, overrides=set_ or [])
     print_summary(result, folder)
 
 
@@ -189,8 +198,15 @@ def optimise(
     workers: Workers = 1,
     set_: Sets = None,
     time_limit: Annotated[float, typer.Option(
-        min=1, metavar="S", help="Seconds for the improving searches (trimming, cutting "
-                                 "planes) and for each shift IP solve.")] = 90,
+        min=1, metavar="S", help="Seconds the whole command may take, comparisons included: "
+                                 "the search stops improving, the verification stops adding "
+                                 "days and comparisons are skipped when it runs out (each "
+                                 "says so).")] = 300,
+    max_replications: Annotated[int | None, typer.Option(
+        min=2, metavar="N", help="Most simulated days per decision and for the verification "
+                                 "(days are added where cells are close to their target and "
+                                 "wider than optimise.precision). Default: 10 × replications.",
+    )] = None,
     compare: Annotated[bool, typer.Option(
         help="Also cost the two-step Erlang C method and separate specialists.")] = True,
     fixed_staffing: Annotated[bool, typer.Option(
@@ -207,9 +223,7 @@ def optimise(
 
     Writes plan.json and scenario.optimised.yaml beside the verifying run's files.
     """
-    from rich.console import Console
-
-    from ccsim.console import print_fixed_staffing, print_plan
+    from ccsim.console import OptimiseProgress, print_fixed_staffing, print_plan
     from ccsim.optimise.evaluate import TargetError
     from ccsim.optimise.plan import optimise_staffing
     from ccsim.optimise.self_service import least_completion, optimise_self_service, options_of
@@ -232,27 +246,25 @@ def optimise(
         raise ScenarioError(str(source), [
             "optimise (top level): is required by ccsim optimise (level, meet, shrinkage, "
             "shifts); see the README"])
-    err = Console(stderr=True)
-
-    def stage(name: str, detail: str) -> None:
-        if sys.stderr.isatty():
-            err.print(f"[bold]{name:>8}[/bold] {detail}", highlight=False)
-
     report = None
     try:
-        with executor_for(workers, scheduler) as pool:
+        with executor_for(workers, scheduler) as pool, OptimiseProgress(time_limit) as shown:
             if options_of(spec):
                 report = optimise_self_service(spec, replications=reps, seed=seed,
                                                executor=pool, time_limit_s=time_limit,
-                                               compare=compare, on_stage=stage)
+                                               compare=compare, on_stage=shown.stage,
+                                               max_replications=max_replications,
+                                               on_days=shown.add_days)
                 plan = report.chosen.plan
             else:
                 plan = optimise_staffing(spec, replications=reps, seed=seed, executor=pool,
                                          time_limit_s=time_limit, compare=compare,
-                                         on_stage=stage)
+                                         max_replications=max_replications,
+                                         on_stage=shown.stage, on_days=shown.add_days)
     except (ShiftPlanError, TargetError) as exc:
         raise ScenarioError(str(source), str(exc).splitlines()) from None
-    folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value)
+    folder = write_plan(plan, spec, out, self_service=report, chart_format=chart_format.value,
+                        overrides=set_ or [])
     print_plan(plan, folder, report)
 
 
@@ -262,16 +274,21 @@ def compare_runs(
     result_dirs: Annotated[list[Path], typer.Argument(
         metavar="RESULT_DIR", help="Result folders to compare.")],
     out: Out = Path("results"),
+    label: Annotated[list[str] | None, typer.Option(
+        "--label", metavar="NAME",
+        help="A name for each folder, in order (repeat once per folder); default: the --set "
+             "changes each run was made with.")] = None,
 ) -> None:
     """Compare result folders: cost, service level, ASA and abandonment side by side."""
     from ccsim.compare import comparison_rows, label_runs, load_run, write_comparison
-    from ccsim.console import print_comparison
+    from ccsim.compare_table import print_comparison
     from ccsim.results import new_run_dir
 
-    runs = label_runs([load_run(folder) for folder in result_dirs])
+    runs = label_runs([load_run(folder) for folder in result_dirs], label)
     check_out(out)
     folder = new_run_dir(out, "compare", lambda f: write_comparison(runs, f))
-    print_comparison(comparison_rows(runs), folder)
+    print_comparison(comparison_rows(runs), [r.folder for r in runs],
+                     runs[0].scenario.costs.currency, folder)
 
 
 @app.command()
@@ -307,13 +324,49 @@ def sweep(
     reps = spec.replications if replications is None else replications
     check_size([point for _, point in points], source, reps, force)
     check_out(out)
-    with executor_for(workers, scheduler) as pool, progress_bar(len(points), "sweeping") as bar:
-        task = bar.add_task("points", total=len(points))
+    days = len(points) * reps
+    with executor_for(workers, scheduler) as pool, \
+            progress_bar(days, f"sweeping {len(points)} points") as bar:
+        task = bar.add_task("days", total=days, unit="days")
         results = simulate_points(points, replications=reps, seed=seed, executor=pool,
-                                  on_point=lambda n: bar.update(task, completed=n))
+                                  on_days=lambda n: bar.update(task, completed=n))
     rows = sweep_rows(points, results)
-    folder = new_run_dir(out, f"{spec.name}-sweep", lambda f: write_sweep(f, axes, results, rows))
+    folder = new_run_dir(out, f"{spec.name}-sweep",
+                         lambda f: write_sweep(f, axes, results, rows, list(set_ or [])))
     print_sweep(rows, axes, folder)
+
+
+class HistoryKind(str, Enum):
+    intervals = "intervals"
+    contacts = "contacts"
+
+
+@app.command("import")
+@guarded
+def import_(
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="CSV export: intervals (date, interval_start, queue, offered, "
+                             "...) or contacts (arrival, queue, wait_s, outcome, handle_s).")],
+    kind: Annotated[HistoryKind | None, typer.Option(
+        help="The export's layout (default: told from its header).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="The scenario draft to write (default: FILE's name with "
+                             ".yaml, in this folder).")] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=52, metavar="N",
+                                       help="Weeks to forecast.")] = 1,
+    force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+) -> None:
+    """Draft a scenario from history: forecast, handle time, patience, IVR completion."""
+    import time
+
+    from ccsim.import_history import import_history, summary_lines, write_draft
+
+    started = time.perf_counter()
+    target = Path(f"{file.stem}.yaml") if out is None else out
+    result = import_history(file, kind.value if kind else None, weeks)
+    write_draft(result.text, target, force)
+    for line in summary_lines(result, target, time.perf_counter() - started):
+        typer.echo(line)
 
 
 def write_fixed_staffing(

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ccsim import report
-from ccsim.charts import PALETTE, stacked_costs, to_bytes
+from ccsim.sim.kpi_registry import label
 from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.verdict import MET, MISSED, VERDICTS, WITHIN_NOISE, common_target
@@ -46,6 +45,12 @@ class Run:
     intervals: dict[str, dict[str, float]]
     """Clock time → the "all" row of intervals.csv (numbers)."""
     plan_cost: dict[str, float] | None
+    overrides: list[str] | None = None
+    """The ``--set`` changes the run was made with (summary.json ``overrides``); None when
+    the folder does not say (written before runs recorded them, or by ``optimise``)."""
+    verdicts: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    """Clock time → the worst service-level verdict of the interval's contact types, as the
+    run's intervals.csv judged them (None: no contacts, or a folder without verdicts)."""
 
 
 def _damaged(path: Path, what: str) -> ScenarioError:
@@ -66,22 +71,28 @@ def _read_json(path: Path, required: tuple[str, ...]) -> dict[str, Any]:
     return document
 
 
-def _read_intervals(path: Path) -> dict[str, dict[str, float]]:
-    """The "all" rows of ``intervals.csv`` by clock time, or bad input naming the file."""
+def _read_intervals(path: Path) -> tuple[dict[str, dict[str, float]], dict[str, str | None]]:
+    """The "all" rows of ``intervals.csv`` by clock time, and the worst verdict of each
+    interval's contact-type rows (None where none has one); or bad input naming the file."""
     intervals: dict[str, dict[str, float]] = {}
+    verdicts: dict[str, str | None] = {}
     try:
         with path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 if row.get("contact_type") == "all":
                     intervals[row["start"]] = {k: float(v) if v else np.nan
                                                for k, v in row.items() if k in COLUMNS}
+                else:
+                    found = row.get("service_level_verdict")
+                    known = [v for v in (verdicts.get(row["start"]), found) if v in VERDICTS]
+                    verdicts[row["start"]] = max(known, key=VERDICTS.index) if known else None
     except FileNotFoundError:
         raise ScenarioError(str(path), ["no such file: the result folder is incomplete"]) \
             from None
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise _damaged(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) \
             from None
-    return intervals
+    return intervals, verdicts
 
 
 def load_run(folder: Path) -> Run:
@@ -99,25 +110,82 @@ def load_run(folder: Path) -> Run:
             not isinstance(v, dict) or "mean" not in v for v in summary["cost"].values()):
         raise _damaged(summary_path, "cost is not a set of {mean, ci95} figures")
     scenario = load_scenario(folder / "scenario.yaml")
-    intervals = _read_intervals(folder / "intervals.csv")
+    intervals, verdicts = _read_intervals(folder / "intervals.csv")
     plan_path = folder / "plan.json"
     plan_cost = _read_json(plan_path, ("cost",))["cost"] if plan_path.is_file() else None
-    return Run(folder.name, folder, scenario, summary, intervals, plan_cost)
+    overrides = summary.get("overrides")
+    if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
+        overrides = None
+    return Run(folder.name, folder, scenario, summary, intervals, plan_cost, overrides,
+               verdicts)
 
 
-def label_runs(runs: list[Run]) -> list[Run]:
-    """Runs labelled by folder name, or by parent/name where two names are the same; the
-    same folder given twice is bad input."""
+COLLECTIONS = ("contact_types.", "agent_groups.")
+"""Leading path parts left out of a label: the item's name says enough
+("generalists.staffing_scale=1.1")."""
+
+LABEL_VALUE = 24
+"""Longest value shown in a label made from ``--set`` changes (a list is cut with "…")."""
+
+
+def override_label(overrides: list[str]) -> str:
+    """A label from ``--set`` changes: each PATH=VALUE without a leading ``contact_types.`` or
+    ``agent_groups.``, long values cut, joined by ", "; "" for none."""
+    parts = []
+    for text in overrides:
+        path, _, value = text.partition("=")
+        for prefix in COLLECTIONS:
+            path = path.removeprefix(prefix)
+        value = value.strip()
+        if len(value) > LABEL_VALUE:
+            value = value[:LABEL_VALUE - 1] + "…"
+        parts.append(f"{path.strip()}={value}")
+    return ", ".join(parts)
+
+
+def _folder_labels(runs: list[Run]) -> list[str]:
+    """Folder names, or parent/name where two names are the same."""
+    names = [run.folder.name for run in runs]
+    return [name if names.count(name) == 1 else f"{run.folder.parent.name}/{name}"
+            for run, name in zip(runs, names, strict=True)]
+
+
+def label_runs(runs: list[Run], labels: list[str] | None = None) -> list[Run]:
+    """Runs labelled for the table, the charts and the CSVs.
+
+    ``labels`` (``--label``, one per folder, in order) are used as given; without them a run
+    is labelled by the ``--set`` changes it was made with (``override_label``), by its
+    scenario's name when it was made with none, and by its folder name (parent/name where two
+    names are the same) when its summary.json does not say (an older folder, a plan); runs
+    whose derived labels coincide fall back to the folder name. Bad input: the same folder
+    given twice, a count of labels that is not the count of folders, an empty or repeated
+    label."""
     seen: set[Path] = set()
     for run in runs:
         where = run.folder.resolve()
         if where in seen:
             raise ScenarioError("compare", [f"the result folder {run.folder} is given twice"])
         seen.add(where)
-    names = [run.folder.name for run in runs]
-    return [run if names.count(run.folder.name) == 1 else
-            dataclasses.replace(run, label=f"{run.folder.parent.name}/{run.folder.name}")
-            for run in runs]
+    folders = _folder_labels(runs)
+    if labels:
+        if len(labels) != len(runs):
+            raise ScenarioError("--label", [
+                f"{len(labels)} labels for {len(runs)} result folders: give one --label per "
+                "folder, in the same order, or none"])
+        if any(not label.strip() for label in labels):
+            raise ScenarioError("--label", ["a label is empty"])
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        if repeated:
+            raise ScenarioError("--label", [f"labels must differ: {', '.join(repeated)} is "
+                                            "given more than once"])
+        chosen = [label.strip() for label in labels]
+    else:
+        derived = [("" if run.overrides is None else override_label(run.overrides)
+                    or run.scenario.name) for run in runs]
+        chosen = [label if label and derived.count(label) == 1 else folder
+                  for label, folder in zip(derived, folders, strict=True)]
+    return [dataclasses.replace(run, label=label)
+            for run, label in zip(runs, chosen, strict=True)]
 
 
 def cost_of(run: Run) -> dict[str, float]:
@@ -254,57 +322,6 @@ def clock_order(runs: list[Run]) -> list[str]:
     return sorted({clock for run in runs for clock in run.intervals})
 
 
-def cost_chart(runs: list[Run], currency: str) -> bytes:
-    """Daily cost of each run, stacked by component."""
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.8 * len(runs) + 3), 5))
-    labels = [r.label for r in runs]
-    bottom = stacked_costs(ax, [cost_of(r) for r in runs])
-    ax.set_xticks(np.arange(len(runs)), labels, rotation=20, ha="right", fontsize=8)
-    ax.set_ylabel(f"cost per day ({currency})")
-    ax.set_ylim(0, max(bottom.max(), 1) * 1.15)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, frameon=False)
-    ax.set_title("Daily cost by run", fontweight="bold")
-    fig.tight_layout()
-    return to_bytes(fig)
-
-
-def interval_chart(runs: list[Run], keys: list[tuple[str, str, float]], title: str,
-                   target: float | None = None) -> bytes:
-    """One panel per KPI, one line per run, intervals by clock time."""
-    clocks = clock_order(runs)
-    fig, axes = plt.subplots(len(keys), 1, figsize=(10, 3.2 * len(keys) + 0.6), squeeze=False)
-    for (key, label, scale), ax in zip(keys, axes[:, 0], strict=True):
-        for n, run in enumerate(runs):
-            values = [run.intervals.get(c, {}).get(key, np.nan) * scale for c in clocks]
-            ax.plot(range(len(clocks)), values, marker="o", markersize=3,
-                    color=PALETTE[n % len(PALETTE)], label=run.label)
-        if target is not None and key == "service_level":
-            ax.axhline(100 * target, color="#C44E52", linestyle="--", label="target")
-        ax.set_ylabel(label)
-        step = max(1, len(clocks) // 12)
-        ax.set_xticks(range(0, len(clocks), step), clocks[::step], rotation=45, ha="right",
-                      fontsize=8)
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=7, loc="best")
-    fig.suptitle(title, fontweight="bold")
-    fig.tight_layout()
-    return to_bytes(fig)
-
-
-def compare_charts(runs: list[Run]) -> dict[str, bytes]:
-    currency = runs[0].scenario.costs.currency
-    target = runs[0].scenario.service_level.target
-    return {
-        "compare_cost.png": cost_chart(runs, currency),
-        "compare_service_level.png": interval_chart(
-            runs, [("service_level", "service level (%)", 100)],
-            "Service level by interval (clock time)", target),
-        "compare_waiting.png": interval_chart(
-            runs, [("asa_s", "ASA (s)", 1), ("abandon_rate", "abandoned (%)", 100)],
-            "Waiting and abandonment by interval (clock time)"),
-    }
-
-
 def interval_rows(runs: list[Run]) -> list[Row]:
     """Per clock time, each run's service level, ASA and abandonment."""
     rows = []
@@ -325,6 +342,27 @@ def meets_html(row: Row) -> report.Html:
     return report.Html(text if css is None else f'<span class="{css}">{text}</span>')
 
 
+def compact_cells(row: Row) -> str:
+    """The cells per verdict as "8 / 1 / 0" (met / within noise / missed; ``UNKNOWN`` if not
+    known), for tables whose header names the three."""
+    counts = [row.get(CELL_COLUMNS[name]) for name in VERDICTS]
+    return UNKNOWN if any(c is None for c in counts) else " / ".join(map(str, counts))
+
+
+def runs_table(rows: list[Row], first: list[str]) -> str:
+    """The HTML table of runs or sweep points: the ``first`` columns (row keys) as they are,
+    then the headline figures with the target and verdict; figures never wrap."""
+    headers = [*first, label("service_level"), "target", "meets target",
+               "cells met / within noise / missed", "worst margin", label("asa_s"),
+               label("abandon_rate"), label("occupancy"), "cost per day"]
+    body = [[*(r[c] for c in first), f"{100 * float(r['service_level']):.1f}%",
+             target_label(r), meets_html(r), compact_cells(r), margin_label(r),
+             f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
+             f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]
+            for r in rows]
+    return f'<div class="runs">{report.table(headers, body)}</div>'
+
+
 VERDICT_NOTE = (
     "<p>Target: the service-level target every contact type shares (\"per type\" when they "
     "differ). Meets target: no interval × type cell missed and every cell's 95% CI within the "
@@ -341,21 +379,21 @@ def write_comparison(runs: list[Run], folder: Path) -> None:
     (folder / "compare.csv").write_text(to_csv(rows))
     (folder / "compare.md").write_text(to_markdown(rows))
     (folder / "compare_intervals.csv").write_text(to_csv(interval_rows(runs)))
-    charts = compare_charts(runs)
+    from ccsim.compare_charts import compare_charts  # it imports this module (Run, Row)
+
+    charts = compare_charts(runs, rows)
     for name, data in charts.items():
         (folder / name).write_bytes(data)
-    table = report.table(
-        ["run", "scenario", "service level", "target", "meets target", "cells", "worst margin",
-         "ASA", "abandoned", "occupancy", "cost per day"],
-        [[r["run"], r["scenario"], f"{100 * float(r['service_level']):.1f}%", target_label(r),
-          meets_html(r), cells_label(r), margin_label(r), f"{float(r['asa_s']):.1f} s",
-          f"{100 * float(r['abandon_rate']):.1f}%",
-          f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}"]
-         for r in rows])
-    captions = {"compare_cost": "Daily cost of each run by component.",
-                "compare_service_level": "Service level by interval, lined up by clock time.",
+    scenarios = list(dict.fromkeys(str(r["scenario"]) for r in rows))
+    table = runs_table(rows, ["run", *(["scenario"] if len(scenarios) > 1 else [])])
+    captions = {"compare_cost": "Daily cost of each run by component, its verdict above the "
+                                "bar (red: a cell missed; amber: none missed, target not met).",
+                "compare_service_level": "Service level of all contact types together by "
+                                         "interval, lined up by clock time; ringed in red where "
+                                         "one of the run's contact types missed its target.",
                 "compare_waiting": "ASA and abandonment by interval."}
-    page = report.page("ccsim comparison", f"{len(runs)} runs",
+    subtitle = f"{len(runs)} runs" + (f" of {scenarios[0]}" if len(scenarios) == 1 else "")
+    page = report.page("ccsim comparison", subtitle,
                        ["<h2>Runs</h2>" + table + VERDICT_NOTE,
                         report.charts_section(charts, captions)])
     (folder / "report.html").write_text(page, encoding="utf-8")

@@ -3,14 +3,22 @@ sweeps (on stdout; progress on stderr, only on a terminal)."""
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.measure import Measurement
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -21,11 +29,13 @@ from ccsim.sim.verdict import (
     MISSED,
     VERDICTS,
     WITHIN_NOISE,
+    Judgement,
     common_target,
     interval_cells,
     journey_targets,
     judge,
     kpi_verdict,
+    precision_of,
     verdict,
 )
 
@@ -39,12 +49,83 @@ if TYPE_CHECKING:
     from ccsim.sweep import Axis
 
 
-def progress_bar(total: int, what: str) -> Progress:
-    """A progress bar on stderr, shown only on a terminal."""
+class RateColumn(ProgressColumn):
+    """Work done per second so far, in the task's unit (``unit`` field, e.g. "days")."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        if not elapsed or not task.completed:
+            return Text("", style="progress.data.speed")
+        unit = task.fields.get("unit", "")
+        return Text(f"{task.completed / elapsed:,.1f} {unit}/s", style="progress.data.speed")
+
+
+def progress_bar(total: int, what: str, unit: str = "days") -> Progress:
+    """A progress bar on stderr, shown only on a terminal: done / total, rate, time elapsed
+    and time left. Add its task with ``unit=`` the name of the work done."""
     return Progress(
-        TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn(what), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeElapsedColumn(),
+        TextColumn("left"), TimeRemainingColumn(),
         console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty(),
     )
+
+
+class BudgetColumn(ProgressColumn):
+    """Time used of a time limit, and at most how much is left (``limit`` field, seconds)."""
+
+    def render(self, task: Task) -> Text:
+        limit = float(task.fields["limit"])
+        used = task.elapsed or 0.0
+        return Text(f"{used:,.0f} s of {limit:,.0f} s, at most {max(0.0, limit - used):,.0f} s "
+                    "left", style="progress.remaining")
+
+
+class DaysColumn(ProgressColumn):
+    """Simulated days so far and their rate (``days`` field)."""
+
+    def render(self, task: Task) -> Text:
+        days = int(task.fields["days"])
+        used = task.elapsed or 0.0
+        rate = f", {days / used:,.1f}/s" if used > 0 else ""
+        return Text(f"{days:,} days simulated{rate}", style="progress.data.speed")
+
+
+class OptimiseProgress:
+    """What ``ccsim optimise`` shows on a terminal while it works: a line per stage with the
+    time elapsed, and a bar of the time limit used with the stage, the days simulated and
+    their rate. The optimiser's total work is not known in advance; its time limit is, so the
+    bar counts time against it (the command never runs longer)."""
+
+    def __init__(self, time_limit_s: float) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description:>8}[/bold]"), BarColumn(), BudgetColumn(),
+            DaysColumn(), console=Console(stderr=True), transient=True,
+            disable=not sys.stderr.isatty())
+        self.task = self.progress.add_task("start", total=time_limit_s, limit=time_limit_s,
+                                           days=0)
+        self.days = 0
+
+    def __enter__(self) -> OptimiseProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def _elapsed(self) -> float:
+        return self.progress.tasks[0].elapsed or 0.0
+
+    def stage(self, name: str, detail: str) -> None:
+        """A stage line (above the bar) with the time elapsed."""
+        if not self.progress.disable:
+            self.progress.console.print(f"{self._elapsed():6.1f} s [bold]{name:>8}[/bold] "
+                                        f"{detail}", highlight=False)
+        self.progress.update(self.task, description=name, completed=self._elapsed())
+
+    def add_days(self, n: int) -> None:
+        """``n`` more simulated days."""
+        self.days += n
+        self.progress.update(self.task, days=self.days, completed=self._elapsed())
 
 
 VERDICT_STYLES = {MET: "bold green", WITHIN_NOISE: "bold yellow", MISSED: "bold red"}
@@ -108,9 +189,15 @@ def _summary_table(result: RunResult, sep: str) -> Table:
 
 
 def _judgement_lines(result: RunResult) -> list[Text]:
-    """The verdict over interval × type cells: counts, worst margin, and whether the run
-    meets the target (DESIGN.md, "Verdict")."""
-    j = judge(interval_cells(result.summary, result.scenario))
+    """The verdict over a run's interval × type cells (``judgement_lines``)."""
+    return judgement_lines(judge(interval_cells(result.summary, result.scenario),
+                                 precision_of(result.scenario)))
+
+
+def judgement_lines(j: Judgement, stopped_by: str | None = None) -> list[Text]:
+    """The verdict over interval × type cells: counts, worst margin, and whether the run or
+    plan meets the target (DESIGN.md, "Verdict"); ``stopped_by`` ("cap" or "time") says what
+    stopped a verification adding days."""
     counts = Text("service level per interval × type: ")
     for n, name in enumerate(VERDICTS):
         counts.append(", " if n else "")
@@ -124,8 +211,11 @@ def _judgement_lines(result: RunResult) -> list[Text]:
         meets = Text("meets the target: yes (no cell missed, every cell's 95% CI within "
                      f"±{j.precision * 100:g} points)", style=VERDICT_STYLES[MET])
     else:
-        meets = Text(f"meets the target: no ({'; '.join(j.why_not())})",
-                     style=VERDICT_STYLES[MISSED])
+        why = j.why_not()
+        if stopped_by:
+            why.append("the replication cap" if stopped_by == "cap" else "the time limit")
+            why[-1] = f"{why[-1]} stopped adding days first"
+        meets = Text(f"meets the target: no ({'; '.join(why)})", style=VERDICT_STYLES[MISSED])
     return [counts, meets]
 
 
@@ -168,17 +258,33 @@ def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None
     kpis = plan.verification.summary.kpis
     table.add_row("verified service level", f"{kpis['service_level'].mean * 100:.1f}%")
     table.add_row("verified abandonment", f"{kpis['abandon_rate'].mean * 100:.1f}%")
-    verdict = "yes" if plan.verified.within_ci else "NO (see plan.json verification.cells)"
-    table.add_row("no cell missed on fresh days (95% CI)", verdict)
+    table.add_row("fresh simulated days (asked / search / verification)",
+                  f"{plan.replications} / {plan.search_replications} / "
+                  f"{plan.verified.replications}")
     for name, row in plan.comparisons.items():
-        meets = "meets" if row["meets_target"] else "misses"
-        agent_cost = float(row["agent_cost"])
-        table.add_row(f"compare: {name} (agents)",
-                      f"{agent_cost:,.2f} ({meets})" if math.isfinite(agent_cost) else "-")
-    table.add_row("simulations / contacts / seconds",
-                  f"{plan.simulations} / {plan.contacts:,} / {plan.seconds:.0f}")
+        table.add_row(f"compare: {name} (agents)", comparison_cell(row))
+    table.add_row("simulations / contacts / wall time",
+                  f"{plan.simulations} / {plan.contacts:,} / {plan.seconds:.0f} s")
     console.print(table)
+    for note in plan.notes:
+        console.print(Text(note, style=VERDICT_STYLES[MISSED]))
+    for line in judgement_lines(plan.judgement, plan.checked.stopped_by):
+        console.print(line)
     console.print(f"results: {folder}", markup=False)
+
+
+def comparison_cell(row: dict[str, object]) -> Text:
+    """A comparison's agent cost and verdict, by the rule that judges the plan."""
+    if "skipped" in row:
+        return Text(f"skipped: {row['skipped']}")
+    cost = row["agent_cost"]
+    assert isinstance(cost, int | float)
+    cells = row.get("cells")
+    missed = cells.get("missed", 0) if isinstance(cells, dict) else 0
+    if row["meets_target"]:
+        return Text(f"{cost:,.2f} meets", style=VERDICT_STYLES[MET])
+    why = f"{missed} cells missed" if missed else "cells too wide"
+    return Text(f"{cost:,.2f} does not meet ({why})", style=VERDICT_STYLES[MISSED])
 
 
 def print_fixed_staffing(scenario: Scenario, answers: list[LeastCompletion], folder: Path) -> None:
@@ -193,28 +299,6 @@ def print_fixed_staffing(scenario: Scenario, answers: list[LeastCompletion], fol
     console.print(table)
     if not answers:
         console.print("no contact type has a self_service block: nothing to vary")
-    console.print(f"results: {folder}", markup=False)
-
-
-def print_comparison(rows: list[Row], folder: Path) -> None:
-    """The comparison table: one row per run, with its service-level target, whether it meets
-    it, its interval × type cells per verdict and its worst margin ("–": not known)."""
-    from ccsim.compare import cells_label, margin_label, meets_label, target_label
-
-    styles = {"yes": VERDICT_STYLES[MET], "no": VERDICT_STYLES[MISSED]}
-    table = Table(title="comparison (cost per day)")
-    for column in ("run", label("service_level"), "target", "meets target", "cells",
-                   "worst margin", label("asa_s"), label("abandon_rate"), label("occupancy"),
-                   "cost"):
-        table.add_column(column, justify="left" if column in ("run", "cells") else "right")
-    for r in rows:
-        meets = Text(meets_label(r), style=styles.get(str(r["meets_target"]), ""))
-        table.add_row(str(r["run"]), f"{100 * float(r['service_level']):.1f}%", target_label(r),
-                      meets, cells_label(r), margin_label(r),
-                      f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
-                      f"{100 * float(r['occupancy']):.1f}%", f"{float(r['cost_total']):,.2f}")
-    console = Console()
-    console.print(table)
     console.print(f"results: {folder}", markup=False)
 
 

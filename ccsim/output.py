@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,12 @@ from ccsim.results import new_run_dir, summary_json, write_run_files
 from ccsim.sim.loader import dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import MeetProbability, Optimise, Scenario
-from ccsim.sim.verdict import verdict
+from ccsim.sim.verdict import common_target, verdict
 
 if TYPE_CHECKING:  # the optimiser (Pyomo) is loaded only by the commands that optimise
     from ccsim.optimise.plan import Plan
     from ccsim.optimise.self_service import LeastCompletion, SelfServiceReport
+    from ccsim.records_file import RecordsFile
 
 
 def _clean(value: object) -> object:
@@ -44,7 +46,7 @@ def meet_json(opt: Optimise) -> object:
 
 def plan_json(plan: Plan) -> dict[str, object]:
     """The ``plan.json`` document (layout documented in the README)."""
-    from ccsim.optimise.plan import VERIFY_SEED_OFFSET
+    from ccsim.optimise.plan import VERIFY_SEED_OFFSET, verdict_row
 
     s = plan.scenario
     opt = s.optimise
@@ -55,7 +57,7 @@ def plan_json(plan: Plan) -> dict[str, object]:
             "erlang_a_start": plan.start[n],
             "requirement": plan.requirement[n],
             "staffing": plan.staffing[n],
-            "paid_agents": np.round(plan.paid_agents[n], 3),
+            "paid_agents": plan.paid_agents[n],
         }
         for n, g in enumerate(s.agent_groups)
     }
@@ -79,17 +81,18 @@ def plan_json(plan: Plan) -> dict[str, object]:
     cells = []
     for row in range(verified.score.shape[0]):
         for k, t in enumerate(s.contact_types):
+            offered = verified.weight[row, k] > 0
             cells.append({
                 "interval": row if verified.score.shape[0] > 1 else None,
                 "start": clocks[row] if verified.score.shape[0] > 1 else None,
                 "contact_type": t.name,
-                "achieved": verified.score[row, k],
-                "upper_95": verified.upper[row, k],
+                "achieved": verified.score[row, k] if offered else None,
+                "lower_95": verified.lower[row, k] if offered else None,
+                "upper_95": verified.upper[row, k] if offered else None,
                 "required": verified.required[row, k],
                 "offered": verified.weight[row, k],
-                "meets": bool(verified.met_within_ci[row, k]),
                 "verdict": verdict(
-                    verified.score[row, k] if verified.weight[row, k] > 0 else math.nan,
+                    verified.score[row, k] if offered else math.nan,
                     verified.upper[row, k], verified.required[row, k]),
             })
     summary = summary_json(plan.verification)
@@ -98,8 +101,10 @@ def plan_json(plan: Plan) -> dict[str, object]:
         "scenario": s.name,
         "seed": plan.seed,
         "replications": plan.replications,
+        "search_replications": plan.search_replications,
         "level": opt.level,
         "meet": meet,
+        "precision": opt.precision,
         "shrinkage": opt.shrinkage,
         "max_occupancy": opt.max_occupancy,
         "intervals": clocks,
@@ -109,14 +114,17 @@ def plan_json(plan: Plan) -> dict[str, object]:
         "cost": plan.cost,
         "verification": {
             "seed": plan.seed + VERIFY_SEED_OFFSET,
-            "replications": plan.replications,
-            "meets_target": verified.within_ci,
+            "replications": verified.replications,
+            "meets_target": plan.meets_target,
+            "verdict": verdict_row(plan.judgement, verified.replications),
+            "stopped_by": plan.checked.stopped_by,
             "kpis": summary["kpis"],
             "by_contact_type": summary["by_contact_type"],
             "by_group": summary["by_group"],
             "cells": cells,
         },
         "comparisons": plan.comparisons,
+        "notes": list(plan.notes),
         "effort": {"simulations": plan.simulations, "contacts_simulated": plan.contacts,
                    "seconds": round(plan.seconds, 2)},
     })
@@ -135,7 +143,7 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
             "cost": r.cost,
             "staffing": {g.name: r.plan.staffing[n]
                          for n, g in enumerate(r.plan.scenario.agent_groups)},
-            "meets_target": r.plan.verified.within_ci,
+            "meets_target": r.plan.meets_target,
             "kpis": kpis["kpis"],
             "by_contact_type": kpis["by_contact_type"],
         })
@@ -145,14 +153,15 @@ def self_service_json(report: SelfServiceReport) -> dict[str, object]:
 
 def write_charts_and_report(
     folder: Path, result: RunResult, charts: dict[str, bytes], write_files: bool,
-    plan_html: str | None = None,
+    plan_html: str | None = None, overrides: Sequence[str] = (),
 ) -> None:
-    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given)
-    and, when ``write_files``, the charts as files too: each chart is drawn once."""
+    """``report.html`` with ``charts`` embedded (a plan's report when ``plan_html`` is given;
+    a run's names its ``--set`` ``overrides``) and, when ``write_files``, the charts as files
+    too: each chart is drawn once."""
     if write_files:
         for name, data in charts.items():
             (folder / name).write_bytes(data)
-    page = (report.run_report(result, charts) if plan_html is None
+    page = (report.run_report(result, charts, overrides) if plan_html is None
             else report.plan_report(result, charts, plan_html))
     (folder / "report.html").write_text(page, encoding="utf-8")
 
@@ -168,15 +177,22 @@ def run_report_charts(result: RunResult, fmt: str) -> dict[str, bytes]:
     return run_charts(result, fmt)
 
 
-def write_run_report(result: RunResult, parent: Path, chart_format: str | None) -> Path:
+def write_run_report(result: RunResult, parent: Path, chart_format: str | None,
+                     records: RecordsFile | None = None,
+                     overrides: Sequence[str] | None = None) -> Path:
     """The result folder of ``ccsim run``: the run's files, ``report.html`` and, when
-    ``chart_format`` is given, the chart files. The charts are drawn once: in
-    ``chart_format``, else as SVG (the quickest to draw) for the report alone."""
+    ``chart_format`` is given, the chart files; ``records.csv`` when ``records`` is given
+    (``--records``). The charts are drawn once: in ``chart_format``, else as SVG (the quickest
+    to draw) for the report alone. ``overrides``: the ``--set`` changes the run was made with
+    (recorded in summary.json)."""
     charts = run_report_charts(result, chart_format or "svg")
 
     def write(folder: Path) -> None:
-        write_run_files(result, folder)
-        write_charts_and_report(folder, result, charts, chart_format is not None)
+        write_run_files(result, folder, overrides=overrides)
+        write_charts_and_report(folder, result, charts, chart_format is not None,
+                                overrides=overrides or ())
+        if records is not None:
+            records.move_into(folder)
 
     return new_run_dir(parent, result.scenario.name, write)
 
@@ -195,18 +211,23 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
             ["group", "shift", "start", "hours", "agents", f"cost ({currency})"],
             [[s["group"], s["shift"], s["start"], s["length_h"], s["agents"], f"{s['cost']:,.2f}"]
              for s in shifts]))
-    verdict = ('<span class="ok">none</span>' if plan.verified.within_ci
-               else '<span class="bad">some (see plan.json verification.cells)</span>')
-    parts.append(f"<p>Cells missed on {plan.replications} fresh simulated days: {verdict} "
-                 "(a cell is missed when even its 95% upper bound is below the target; "
-                 "whether the plan's intervals are also precise enough is judged with the "
-                 "verifying simulation below).</p>")
+    stopped = {"cap": " The replication cap stopped adding days before every cell was "
+                      "precise.",
+               "time": " The time limit stopped adding days before every cell was precise.",
+               None: ""}[plan.checked.stopped_by]
+    parts.extend(f'<p class="bad">{report.esc(note)}</p>' for note in plan.notes)
+    parts.append(f"<h3>Verdict on fresh simulated days</h3><p>The plan was searched on "
+                 f"{plan.search_replications} simulated days (from {plan.replications} asked, "
+                 f"more where cells were close to their target and noisy) and verified on "
+                 f"{plan.verified.replications} days it had never seen.{stopped}</p>"
+                 + report.judgement_html(plan.judgement, common_target(plan.scenario)))
     if plan.comparisons:
-        parts.append("<h3>Beside other methods (agent cost per day)</h3>" + report.table(
-            ["method", f"agent cost ({currency})", "meets the target", "worst margin"],
-            [[name, f"{float(r['agent_cost']):,.2f}", "yes" if r["meets_target"] else "no",
-              f"{100 * float(r['worst_margin']):+.1f} points"]
-             for name, r in plan.comparisons.items()]))
+        parts.append("<h3>Beside other methods (agent cost per day)</h3><p>Each judged by the "
+                     "same rule and precision as the plan, on its verification days.</p>"
+                     + report.table(
+                         ["method", f"agent cost ({currency})", "meets the target",
+                          "cells met / within noise / missed", "worst margin"],
+                         [comparison_html(name, r) for name, r in plan.comparisons.items()]))
     section = document.get("self_service")
     if isinstance(section, dict):
         rows = [[", ".join(f"{t}: {o}" for t, o in o_["choice"].items())
@@ -222,17 +243,35 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
     return "".join(parts)
 
 
+def comparison_html(name: str, row: dict[str, object]) -> list[object]:
+    """A comparison's row of the plan's report: cost and verdict, or why it was skipped."""
+    if "skipped" in row:
+        return [name, "–", report.Html(f"skipped: {report.esc(str(row['skipped']))}"), "", ""]
+    cells = row["cells"]
+    assert isinstance(cells, dict)
+    margin = row["worst_margin"]
+    assert isinstance(margin, int | float) and isinstance(row["agent_cost"], int | float)
+    meets = (report.Html('<span class="ok">yes</span>') if row["meets_target"]
+             else report.Html('<span class="bad">no</span>'))
+    return [name, f"{row['agent_cost']:,.2f}", meets,
+            f"{cells['met']} / {cells['within noise']} / {cells['missed']}",
+            f"{100 * margin:+.1f} points".replace("-", "−") if math.isfinite(margin) else "–"]
+
+
 def write_plan(plan: Plan, original: Scenario, parent: Path,
-               self_service: SelfServiceReport | None = None, chart_format: str = "png") -> Path:
+               self_service: SelfServiceReport | None = None, chart_format: str = "png",
+               overrides: Sequence[str] | None = None) -> Path:
     """Write the result folder of an optimisation under ``parent``; return its path.
+    ``overrides``: the ``--set`` changes it was made with (recorded in summary.json).
 
     With a ``self_service`` report, ``plan`` is the chosen option's, ``plan.json`` gains the
     ``self_service`` section and the folder ``self_service.png``.
     """
     from ccsim.charts import run_charts
+    from ccsim.shift_chart import plan_charts
 
     def write(folder: Path) -> None:
-        write_run_files(plan.verification, folder, scenario=original)
+        write_run_files(plan.verification, folder, scenario=original, overrides=overrides)
         document = plan_json(plan)
         extra: dict[str, bytes] = {}
         if self_service is not None:
@@ -241,8 +280,9 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
             extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
-        charts = run_charts(plan.verification, chart_format, plan.requirement,
-                            "requirement (simulation-corrected)")
+        charts = {**plan_charts(plan.scenario, document, chart_format),
+                  **run_charts(plan.verification, chart_format, plan.requirement,
+                               "requirement (simulation-corrected)")}
         write_charts_and_report(folder, plan.verification, {**charts, **extra}, True,
                                 plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,

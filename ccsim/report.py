@@ -29,6 +29,7 @@ from ccsim.sim.verdict import (
     journey_targets,
     judge,
     kpi_verdict,
+    precision_of,
     verdict,
 )
 
@@ -45,6 +46,8 @@ figcaption{color:#555;font-size:.85rem}.ok{color:#2b7a3d;font-weight:bold}
 details{margin:.8rem 0}.wide{overflow-x:auto}.wide table{font-size:.8rem}
 .wide td{white-space:nowrap}.wide td,.wide th{padding:.25rem .45rem}
 .verdict{background:#f7f7f7;border-left:4px solid #4C72B0;padding:.4rem .8rem}
+.runs{overflow-x:auto}.runs td{white-space:nowrap}.runs td:first-child{white-space:normal;
+min-width:17rem}
 """
 VERDICT_CLASSES = {MET: "ok", WITHIN_NOISE: "noise", MISSED: "bad"}
 """CSS class of each verdict: green, amber and red, as the console's green, yellow and red."""
@@ -206,7 +209,8 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
         f"<h2>{esc(heading)}</h2><p>Means over {result.replications} simulated days (seed "
         f"{result.seed}) with 95% confidence intervals in brackets. {esc(note)}</p>"
         + table(["KPI", "all", *names], kpi_rows)
-        + judgement_html(judge(interval_cells(s, scenario)), targets["all"])
+        + judgement_html(judge(interval_cells(s, scenario), precision_of(scenario)),
+                         targets["all"])
         + "<h3>Agent groups</h3>"
         + table(["group", *(label(k) for k in ("answered", "occupancy", "asa_s",
                                                "staffed_hours")),
@@ -232,7 +236,8 @@ DEFINITIONS = (
     "its target; <i>within noise</i> if it is below but the 95% upper bound reaches it; "
     "<i>missed</i> otherwise. The run <i>meets the target</i> when no interval × type cell "
     "is missed and every cell's 95% interval has a half-width, (upper − lower) / 2, of at "
-    f"most {DEFAULT_PRECISION * 100:g} points. "
+    f"most the scenario's <code>optimise.precision</code> (default "
+    f"{DEFAULT_PRECISION * 100:g} points). "
     "The margin is the point estimate minus the target.</li></ul>"
 )
 
@@ -258,8 +263,16 @@ def charts_section(charts: dict[str, bytes], captions: dict[str, str]) -> str:
 CAPTIONS = {
     "service_level": "Service level by interval and contact type, with its 95% band and the "
                      "target.",
-    "staffing": "Agents on the phones by interval and group (for a plan, beside the "
-                "simulation-corrected requirement).",
+    "staffing": "On top, the simulated service-level verdict of every interval × contact "
+                "type. Below, agents on the phones by interval and group, each bar coloured "
+                "by the worst verdict of the group's skills in that interval (green met, "
+                "amber within noise, red missed); for a plan, beside the "
+                "simulation-corrected requirement.",
+    "shifts": "Per group, how many agents start on each shift template it may work (grey: "
+              "none; gaps are breaks), and below, the coverage through the day: agents on "
+              "shift, agents on the phones (net of shrinkage and breaks) and the "
+              "simulation-corrected requirement. Where the plan is below the requirement, "
+              "trimming found by simulation that the target holds with fewer.",
     "occupancy": "Share of staffed time the agents were busy, by group.",
     "abandonment": "Share of offered contacts who hung up while waiting.",
     "self_service": "Daily cost of each self-service option with the staffing re-optimised "
@@ -267,12 +280,23 @@ CAPTIONS = {
 }
 
 
-def run_report(result: RunResult, charts: dict[str, bytes]) -> str:
-    """``report.html`` of a simulation run."""
+def overrides_html(overrides: Sequence[str]) -> str:
+    """The ``--set`` changes a run was made with, as a line under the scenario's heading
+    ("" for none)."""
+    if not overrides:
+        return ""
+    return ("<p>Changed with <code>--set</code> (already in the tables below): "
+            + ", ".join(f"<code>{esc(o)}</code>" for o in overrides) + ".</p>")
+
+
+def run_report(result: RunResult, charts: dict[str, bytes],
+               overrides: Sequence[str] = ()) -> str:
+    """``report.html`` of a simulation run; ``overrides``: its ``--set`` changes."""
     s = result.scenario
     return page(f"{s.name}: contact-centre simulation",
                 f"{result.replications} simulated days, seed {result.seed}",
-                [scenario_section(s), results_section(result), charts_section(charts, CAPTIONS)])
+                [scenario_section(s) + overrides_html(overrides), results_section(result),
+                 charts_section(charts, CAPTIONS)])
 
 
 def plan_report(verification: RunResult, charts: dict[str, bytes], plan_html: str) -> str:

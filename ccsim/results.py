@@ -12,7 +12,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from ccsim.sim.verdict import (
     journey_targets,
     judge,
     kpi_verdict,
+    precision_of,
     verdict,
 )
 
@@ -52,7 +53,8 @@ def _judged(kpis: dict[str, Estimate], target: float | None,
 def verdict_json(result: RunResult) -> dict[str, object]:
     """The run's ``verdict`` block: the verdict over every interval × type cell of the
     service level (``ccsim.sim.verdict``)."""
-    j = judge(interval_cells(result.summary, result.scenario))
+    j = judge(interval_cells(result.summary, result.scenario),
+              precision_of(result.scenario))
     worst = j.worst
     return {
         "meets_target": j.meets_target,
@@ -66,15 +68,18 @@ def verdict_json(result: RunResult) -> dict[str, object]:
     }
 
 
-def summary_json(result: RunResult) -> dict[str, object]:
-    """The ``summary.json`` document of a run."""
+def summary_json(result: RunResult,
+                 overrides: Sequence[str] | None = None) -> dict[str, object]:
+    """The ``summary.json`` document of a run; with ``overrides`` (the ``--set PATH=VALUE``
+    changes the run was made with, in order; empty: none), also the key ``overrides``, which
+    ``ccsim compare`` labels runs by. Without it the key is left out: not known."""
     s = result.summary
     scenario = result.scenario
 
     def block(kpis: dict) -> dict:
         return {k: v.to_json() for k, v in kpis.items()}
 
-    return {
+    document: dict[str, object] = {
         "scenario": scenario.name,
         "seed": result.seed,
         "replications": result.replications,
@@ -87,6 +92,9 @@ def summary_json(result: RunResult) -> dict[str, object]:
         "cost": block(s.cost),
         "verdict": verdict_json(result),
     }
+    if overrides is not None:
+        document["overrides"] = list(overrides)
+    return document
 
 
 def _number(v: float) -> str:
@@ -171,12 +179,14 @@ def _new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path
         raise
 
 
-def write_run_files(result: RunResult, folder: Path, scenario: Scenario | None = None) -> None:
+def write_run_files(result: RunResult, folder: Path, scenario: Scenario | None = None,
+                    overrides: Sequence[str] | None = None) -> None:
     """Write a run's files into ``folder``; ``scenario.yaml`` is ``scenario`` if given (the
     scenario as the user wrote it), else the one simulated, with the run's seed and
-    replications either way."""
+    replications either way; ``overrides`` (the ``--set`` changes, when known) go into
+    ``summary.json``."""
     (folder / "summary.json").write_text(
-        json.dumps(summary_json(result), indent=2, allow_nan=False) + "\n"
+        json.dumps(summary_json(result, overrides), indent=2, allow_nan=False) + "\n"
     )
     write_intervals_csv(result, folder / "intervals.csv")
     write_replications_csv(result, folder / "replications.csv")

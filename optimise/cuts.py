@@ -119,7 +119,8 @@ def refine(
     last_round = 0.0
     for round_ in range(rounds):
         began = time.monotonic()
-        if began + last_round > deadline:
+        differences = int(np.count_nonzero(np.asarray(centre_ev.staffing) > 0)) + 1
+        if began + last_round > deadline or not evaluate.affords(differences):
             break
         cuts += cuts_at(evaluate, centre_ev, skills)
         agents = solve_with_cuts(data, cuts, np.asarray(centre_ev.staffing, dtype=float),

@@ -1,28 +1,52 @@
 """Simulating a candidate staffing and judging it against the service-level target.
 
-Every candidate is simulated with the same seed and replications, so two staffings meet the
-very same callers (common random numbers) and their difference is the effect of the staffing,
-not of the luck of the draw. Evaluations are cached by staffing.
+Every candidate is simulated on the same simulated days (replication ``r`` of one seed is the
+same day for every staffing), so two staffings meet the very same callers (common random
+numbers) and their difference is the effect of the staffing, not of the luck of the draw.
+Evaluations are cached by staffing.
 
 The target, by ``optimise.level`` and ``optimise.meet``:
 * ``level: interval``: every interval × contact type (with callers offered) must meet it;
   ``level: day``: every contact type over the whole day;
 * ``meet: mean``: the service level (ratio of sums over replications) is at least the type's
   target; ``meet: {probability: p}``: at least a share p of the simulated days meet it.
+
+**Precision, not luck** (sequential replications). The search takes a cell as met when its
+point estimate reaches the target. A cell *decides* when its 95% interval contains the target
+(the point could fall on either side on other days) and is wider than ``optimise.precision``:
+its verdict is then a coin toss that would buy or save an agent by luck. Whenever a judged
+staffing has such a cell, the evaluator simulates more days, for every staffing from then on
+(so comparisons stay on common days), until the deciding cells are that precise or the cap
+``max_replications`` is reached. Cells far from their target, however noisy, add no days.
+The number of days needed grows as (half-width / precision)²: the standard error of a ratio
+estimate falls as 1/√days.
+
+**Verification** (``verify``) judges a staffing on fresh days by the verdict of DESIGN.md
+(``ccsim.sim.verdict``): it adds days until every cell with contacts is within the precision,
+and says so when the cap or the time limit stopped it first.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 
 from ccsim.sim.kpis import per_replication
-from ccsim.sim.runner import RunResult, simulate
+from ccsim.sim.runner import RunResult, extend, simulate
 from ccsim.sim.scenario import MeetProbability, Scenario
-from ccsim.sim.stats import share_estimate
+from ccsim.sim.stats import Estimate, share_estimate
+from ccsim.sim.verdict import TOLERANCE, Cell, Judgement, judge
+
+GROWTH_CAP = 10
+"""Without an explicit cap, the days of a decision or a verification may grow to this many
+times the replications asked for."""
+MIN_GROWTH = 0.25
+"""Growing, add at least this share of the days already simulated (at least 2 days)."""
 
 
 class TargetError(ValueError):
@@ -51,44 +75,84 @@ class Evaluation:
     """A simulated staffing judged against the target.
 
     Arrays are [interval, type] for ``level: interval`` and [1, type] for ``level: day``:
-    ``score`` is the achieved value (service level, or share of days meeting it), ``upper`` its
-    95% upper confidence bound, ``required`` the target and ``weight`` the mean volume offered.
+    ``score`` is the achieved value (service level, or share of days meeting it), ``lower`` and
+    ``upper`` its 95% confidence bounds (equal to ``score`` with one replication), ``required``
+    the target and ``weight`` the mean volume offered (0: a cell without callers, never
+    judged). ``starts`` are the cells' clock times (None for the whole day).
     """
 
     staffing: Staffing
     result: RunResult
     score: np.ndarray
+    lower: np.ndarray
     upper: np.ndarray
     required: np.ndarray
     weight: np.ndarray
+    types: tuple[str, ...]
+    starts: tuple[str | None, ...]
+
+    @property
+    def replications(self) -> int:
+        """Simulated days behind the figures."""
+        return self.result.replications
 
     @property
     def met(self) -> np.ndarray:
-        """Which cells meet the target (cells without callers always do)."""
-        return (self.weight <= 0) | (self.score >= self.required - 1e-12)
+        """Which cells meet the target by their point estimate (cells without callers always
+        do): the search's criterion, on common random numbers."""
+        return (self.weight <= 0) | (self.score >= self.required - TOLERANCE)
 
     @property
     def feasible(self) -> bool:
+        """Every cell meets the target by its point estimate."""
         return bool(self.met.all())
 
     @property
-    def met_within_ci(self) -> np.ndarray:
-        """Which cells are not significantly below their target (the target is under the
-        cell's upper 95% bound): the honest verdict on days the plan was not tuned on."""
-        return (self.weight <= 0) | (self.upper >= self.required - 1e-12)
+    def missed(self) -> np.ndarray:
+        """Cells ``missed`` by the verdict of DESIGN.md: even the 95% upper bound is below the
+        target."""
+        return (self.weight > 0) & (self.upper < self.required - TOLERANCE)
 
     @property
     def within_ci(self) -> bool:
-        """No cell is significantly below its target."""
-        return bool(self.met_within_ci.all())
+        """No cell is ``missed`` (every cell is ``met`` or ``within noise``)."""
+        return not bool(self.missed.any())
+
+    @property
+    def half_width(self) -> np.ndarray:
+        """95% CI half-width per cell, ``(upper - lower) / 2`` (0 without callers)."""
+        return np.where(self.weight > 0, (self.upper - self.lower) / 2, 0.0)
+
+    def deciding(self, precision: float) -> np.ndarray:
+        """Cells whose 95% interval contains the target and is wider than ``precision``:
+        their verdict could go either way on other days (module docstring)."""
+        straddles = (self.lower < self.required - TOLERANCE) & \
+                    (self.upper >= self.required - TOLERANCE)
+        return (self.weight > 0) & straddles & (self.half_width > precision + TOLERANCE)
+
+    def cells(self) -> list[Cell]:
+        """The judged figures, as the verdict module reads them."""
+        out = []
+        for row, start in enumerate(self.starts):
+            for k, name in enumerate(self.types):
+                mean = self.score[row, k] if self.weight[row, k] > 0 else math.nan
+                out.append(Cell(row if start is not None else None, start, name,
+                                Estimate(float(mean), float(self.lower[row, k]),
+                                         float(self.upper[row, k])),
+                                float(self.required[row, k])))
+        return out
+
+    def judgement(self, precision: float) -> Judgement:
+        """The verdict of DESIGN.md over every cell: counts, worst margin, meets target."""
+        return judge(self.cells(), precision)
 
     def describe_missing(self, scenario: Scenario, most: int = 5) -> str:
-        """The worst missing cells, as a planner reads them."""
+        """The worst cells below their target, as a planner reads them."""
         gaps = self.shortfall
         cells = sorted(zip(*np.nonzero(~self.met), strict=True), key=lambda c: -gaps[c])
         parts = []
         for row, k in cells[:most]:
-            when = scenario.horizon.clock(int(row)) if self.score.shape[0] > 1 else "the day"
+            when = self.starts[row] or "the day"
             parts.append(f"{scenario.contact_types[k].name} at {when}: "
                          f"{self.score[row, k]:.3f} < {self.required[row, k]:.3f}")
         more = f" (and {len(cells) - most} more)" if len(cells) > most else ""
@@ -106,16 +170,56 @@ class Evaluation:
         return np.where(self.weight > 0, np.nan_to_num(self.score) - self.required, np.inf)
 
 
+@dataclass(frozen=True)
+class Verification:
+    """A staffing judged on fresh days by the verdict of DESIGN.md."""
+
+    evaluation: Evaluation
+    judgement: Judgement
+    stopped_by: str | None
+    """Why days stopped being added before every cell was precise: ``"cap"`` (the
+    replication cap) or ``"time"`` (the time limit); None when every cell is precise."""
+
+    @property
+    def meets_target(self) -> bool:
+        """No cell missed and every cell within the precision."""
+        return self.judgement.meets_target
+
+
+def days_for(half_widths: np.ndarray, precision: float, days: int) -> int:
+    """Days after which cells of these 95% half-widths (measured on ``days`` days) should be
+    ``precision`` wide: half-widths fall as 1/√days. At least ``MIN_GROWTH`` more."""
+    factor = float(np.max(half_widths) / precision) ** 2
+    return max(math.ceil(days * factor), days + max(2, math.ceil(days * MIN_GROWTH)))
+
+
 class Evaluator:
-    """Simulates staffings of one scenario on common random numbers, with a cache."""
+    """Simulates staffings of one scenario on common random numbers, with a cache, adding
+    days where a deciding cell is too noisy (module docstring).
+
+    ``replications`` is the number of days every evaluation uses now (it only grows, up to
+    ``max_replications``, ``GROWTH_CAP`` times the days asked for by default); days stop being
+    added after ``deadline`` (``time.monotonic()``). ``on_days(n)`` is told of every ``n``
+    days simulated, for progress displays.
+    """
 
     def __init__(self, scenario: Scenario, replications: int, seed: int,
-                 executor: Executor | None = None) -> None:
+                 executor: Executor | None = None, *, max_replications: int | None = None,
+                 deadline: float = math.inf, on_days: Callable[[int], None] | None = None,
+                 ) -> None:
         assert scenario.optimise is not None
         self.scenario = scenario
         self.replications = replications
+        self.max_replications = max(replications, max_replications
+                                    if max_replications is not None
+                                    else GROWTH_CAP * replications)
         self.seed = seed
         self.executor = executor
+        self.deadline = deadline
+        self.on_days = on_days
+        self.growing = True
+        """Whether deciding cells add days now (a coarse first search may turn it off)."""
+        self.precision = scenario.optimise.precision
         self.level = scenario.optimise.level
         meet = scenario.optimise.meet
         self.probability = meet.probability if isinstance(meet, MeetProbability) else None
@@ -123,30 +227,92 @@ class Evaluator:
                                  for t in scenario.contact_types])
         self.contacts = 0
         self.simulations = 0
+        self.days = 0
+        self.busy_s = 0.0
+        """Seconds spent simulating (for ``affords``)."""
+        self._runs: dict[Staffing, RunResult] = {}
         self._cache: dict[Staffing, Evaluation] = {}
 
     def __call__(self, staffing: Staffing | np.ndarray) -> Evaluation:
         key = as_staffing(staffing)
-        if key not in self._cache:
-            self._cache[key] = self.judge(key, self.run(key, self.seed))
+        ev = self._evaluate(key)
+        while True:
+            deciding = ev.deciding(self.precision)
+            if (not self.growing or not deciding.any()
+                    or self.replications >= self.max_replications
+                    or time.monotonic() > self.deadline):
+                return ev
+            self.replications = min(self.max_replications, days_for(
+                ev.half_width[deciding], self.precision, self.replications))
+            ev = self._evaluate(key)
+
+    def _evaluate(self, key: Staffing) -> Evaluation:
+        """The staffing judged on the current days (its simulation extended if shorter)."""
+        cached = self._cache.get(key)
+        if cached is not None and cached.replications == self.replications:
+            return cached
+        result = self._runs.get(key)
+        result = (self.run(key, self.seed) if result is None
+                  else self._more(result, self.replications))
+        self._runs[key] = result
+        self._cache[key] = self.judge(key, result)
         return self._cache[key]
 
+    def affords(self, evaluations: int = 1) -> bool:
+        """Whether ``evaluations`` simulations of the current days would end before the
+        deadline, at the pace measured so far (True before anything was measured)."""
+        pace = self.busy_s / self.days if self.days else 0.0
+        return time.monotonic() + evaluations * self.replications * pace <= self.deadline
+
     def run(self, staffing: Staffing, seed: int) -> RunResult:
-        """Simulate a staffing with ``seed`` (not cached)."""
+        """Simulate a staffing with ``seed`` on the current number of days (not cached)."""
+        began = time.monotonic()
         result = simulate(with_staffing(self.scenario, staffing), replications=self.replications,
                           seed=seed, executor=self.executor)
+        self.busy_s += time.monotonic() - began
         self.simulations += 1
-        self.contacts += int(result.tallies.type_sum("arrivals", slice(None), list(
-            range(len(self.scenario.contact_types)))).sum())
+        self._count(result, 0)
         return result
+
+    def _more(self, result: RunResult, replications: int) -> RunResult:
+        """``result`` extended to ``replications`` days."""
+        began = time.monotonic()
+        longer = extend(result, replications, self.executor)
+        self.busy_s += time.monotonic() - began
+        self._count(longer, result.replications)
+        return longer
+
+    def _count(self, result: RunResult, had: int) -> None:
+        n_k = len(self.scenario.contact_types)
+        arrivals = result.tallies.type_sum("arrivals", slice(None), list(range(n_k)))
+        self.contacts += int(arrivals[had:].sum())
+        self.days += result.replications - had
+        if self.on_days:
+            self.on_days(result.replications - had)
+
+    def verify(self, staffing: Staffing | np.ndarray, seed: int) -> Verification:
+        """Judge a staffing on the days of ``seed`` by the verdict of DESIGN.md, adding days
+        until every cell with callers is within the precision, the cap or the deadline."""
+        key = as_staffing(staffing)
+        result = self.run(key, seed)
+        while True:
+            ev = self.judge(key, result)
+            wide = (ev.weight > 0) & (ev.half_width > self.precision + TOLERANCE)
+            stop = (None if not wide.any() else
+                    "cap" if result.replications >= self.max_replications else
+                    "time" if time.monotonic() > self.deadline else "")
+            if stop != "":
+                return Verification(ev, ev.judgement(self.precision), stop)
+            result = self._more(result, min(self.max_replications, days_for(
+                ev.half_width[wide], self.precision, result.replications)))
 
     def judge(self, staffing: Staffing, result: RunResult) -> Evaluation:
         """Score a simulated staffing against the target (see the module docstring)."""
         n_k = len(self.scenario.contact_types)
-        intervals = range(self.scenario.horizon.intervals) if self.level == "interval" else [None]
+        horizon = self.scenario.horizon
+        intervals = range(horizon.intervals) if self.level == "interval" else [None]
         score = np.zeros((len(intervals), n_k))
-        upper = np.zeros_like(score)
-        weight = np.zeros_like(score)
+        lower, upper, weight = np.zeros_like(score), np.zeros_like(score), np.zeros_like(score)
         for row, i in enumerate(intervals):
             where = slice(None) if i is None else i
             for k in range(n_k):
@@ -155,25 +321,30 @@ class Evaluator:
                     estimate = share_estimate(
                         result.tallies.type_sum("in_time", where, [k]),
                         result.tallies.type_sum("sl_denominator", where, [k]))
-                    score[row, k], upper[row, k] = estimate.mean, estimate.hi
+                    score[row, k] = estimate.mean
+                    lower[row, k], upper[row, k] = estimate.lo, estimate.hi
                 else:  # a day with nobody offered in the cell meets it trivially
                     daily = per_replication(result.tallies, "service_level", where, [k])
                     met = np.nan_to_num(daily, nan=1.0) >= self.targets[k]
                     score[row, k] = met.mean()
-                    upper[row, k] = wilson_upper(int(met.sum()), met.size)
+                    lower[row, k], upper[row, k] = wilson(int(met.sum()), met.size)
         required = np.broadcast_to(
             self.targets if self.probability is None else np.full(n_k, self.probability),
             score.shape,
         ).copy()
-        upper = np.where(np.isnan(upper), score, upper)  # one replication: no interval
-        return Evaluation(staffing, result, score, upper, required, weight)
+        lower = np.where(np.isnan(lower), score, lower)  # one replication: no interval
+        upper = np.where(np.isnan(upper), score, upper)
+        starts = tuple(horizon.clock(i) if i is not None else None for i in intervals)
+        types = tuple(t.name for t in self.scenario.contact_types)
+        return Evaluation(staffing, result, score, lower, upper, required, weight, types, starts)
 
 
-def wilson_upper(successes: int, trials: int, z: float = 1.959964) -> float:
-    """Upper end of the Wilson 95% interval of a binomial proportion."""
+def wilson(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson 95% interval of a binomial proportion, within [0, 1]."""
     if trials == 0:
-        return 1.0
+        return 0.0, 1.0
     p = successes / trials
     centre = p + z * z / (2 * trials)
     spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return min(1.0, (centre + spread) / (1 + z * z / trials))
+    scale = 1 + z * z / trials
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)

@@ -29,7 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ccsim.optimise.cuts import refine
-from ccsim.optimise.evaluate import Evaluation, Evaluator, TargetError, as_staffing, with_staffing
+from ccsim.optimise.evaluate import (
+    Evaluation,
+    Evaluator,
+    TargetError,
+    Verification,
+    with_staffing,
+)
 from ccsim.optimise.requirements import OccupancyCap, erlang_start
 from ccsim.optimise.search import add_until_met, skill_matrix, trim, unit_costs
 from ccsim.optimise.shifts import (
@@ -43,11 +49,16 @@ from ccsim.optimise.shifts import (
 from ccsim.sim.kpis import cost_per_replication
 from ccsim.sim.runner import RunResult, worker_pool
 from ccsim.sim.scenario import Scenario
+from ccsim.sim.verdict import Judgement
 
 VERIFY_SEED_OFFSET = 1_000_003
 """The verifying simulation uses seed + this: days the optimiser has never seen."""
+SEARCH_SHARE = 0.6
+"""Share of ``--time-limit`` the search may use when comparisons follow (0.85 without); the
+verification may run to 0.8 (1.0 without) and the comparisons use the rest."""
 
 Stage = Callable[[str, str], None]
+Days = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -66,21 +77,50 @@ class Plan:
     cost: dict[str, float]
     verification: RunResult
     verified: Evaluation
+    checked: Verification
+    """The verdict of DESIGN.md on the verification days, and what stopped adding days."""
     seed: int
     replications: int
+    """Simulated days asked for."""
+    search_replications: int
+    """Simulated days the search ended deciding on (grown from ``replications`` where cells
+    decided)."""
     simulations: int
     contacts: int
     seconds: float
-    comparisons: dict[str, dict[str, float | bool]] = field(default_factory=dict)
+    """Wall time of the whole optimisation, comparisons included, seconds."""
+    comparisons: dict[str, dict[str, object]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    """What stopped the search short, as a planner reads it (the time limit, say)."""
+
+    @property
+    def judgement(self) -> Judgement:
+        """The verdict over the verification's cells."""
+        return self.checked.judgement
+
+    @property
+    def meets_target(self) -> bool:
+        """The plan meets the target by the verdict of DESIGN.md on fresh days."""
+        return self.checked.meets_target
 
     @property
     def paid_agents(self) -> np.ndarray:
-        """Paid agents present per interval (on shift, breaks included), [group, interval]."""
-        if self.shifts is None or self.shift_data is None:
-            shrink = self.scenario.optimise.shrinkage if self.scenario.optimise else 0.0
-            return self.staffing / (1 - shrink)
-        present = (self.shift_data.cover > 0).astype(float)
-        return self.shifts.agents @ present
+        """Paid people present per interval, [group, interval]: whole people on shift (breaks
+        included), or without shifts the on-phone agents grossed up by shrinkage and rounded up
+        to whole people; 0 in the warm-up, which the plan does not pay."""
+        return paid_people(self.scenario, self.staffing, self.shifts, self.shift_data)
+
+
+def paid_people(scenario: Scenario, staffing: np.ndarray, shifts: ShiftPlan | None,
+                data: ShiftData | None) -> np.ndarray:
+    """Whole paid people present per interval, [group, interval] (``Plan.paid_agents``)."""
+    if shifts is None or data is None:
+        shrink = scenario.optimise.shrinkage if scenario.optimise else 0.0
+        people = np.ceil(np.asarray(staffing, dtype=float) / (1 - shrink) - 1e-9)
+    else:
+        people = shifts.agents @ (data.cover > 0).astype(float)
+    people[:, :scenario.horizon.warmup_intervals] = 0
+    return people.astype(int)
 
 
 def _quiet(stage: str, detail: str) -> None:
@@ -88,46 +128,60 @@ def _quiet(stage: str, detail: str) -> None:
 
 
 def agent_cost(staffing: np.ndarray, shifts: ShiftPlan | None, scenario: Scenario) -> float:
-    """Paid agent cost per day: the shifts' cost, or on-phone hours grossed up by shrinkage."""
+    """Paid agent cost per day: the shifts' cost, or whole paid people per interval (on-phone
+    agents grossed up by shrinkage, rounded up) times their hours; the warm-up is not paid."""
     if shifts is not None:
         return shifts.cost
-    return float(np.sum(staffing * unit_costs(scenario)[:, None]))
+    h = scenario.horizon
+    people = paid_people(scenario, staffing, None, None)
+    hours = np.array([h.counted_share(i) for i in range(h.intervals)]) * h.interval_minutes / 60
+    rates = np.array([g.cost_per_hour for g in scenario.agent_groups])
+    return float(rates @ people @ hours)
 
 
 def cover_requirement(
-    scenario: Scenario, requirement: np.ndarray, time_limit_s: float
+    scenario: Scenario, requirement: np.ndarray, time_limit_s: float,
+    warmup_staffing: np.ndarray | None = None,
 ) -> tuple[ShiftData, ShiftPlan]:
     """Solve the shift IP for a requirement, or explain why it cannot be covered."""
-    data = shift_data(scenario, requirement)
+    data = shift_data(scenario, requirement, warmup_staffing)
     problems = uncovered(data, scenario)
     if problems:
         raise ShiftPlanError("\n".join(problems))
-    return data, solve_shifts(data, time_limit_s)
+    return data, solve_shifts(data, max(1.0, time_limit_s))
 
 
 def _close_loop(
-    evaluate: Evaluator, requirement: np.ndarray, time_limit_s: float, on_stage: Stage,
-    max_rounds: int = 12,
+    evaluate: Evaluator, requirement: np.ndarray, warmup: np.ndarray, time_limit_s: float,
+    on_stage: Stage, max_rounds: int = 12,
 ) -> tuple[np.ndarray, ShiftData, ShiftPlan, Evaluation]:
     """Shifts for the requirement; raise it where the simulated coverage misses."""
     scenario = evaluate.scenario
     cost, skills = unit_costs(scenario), skill_matrix(scenario)
+    first = scenario.horizon.warmup_intervals
     requirement = requirement.copy()
     for round_ in range(max_rounds):
-        data, plan = cover_requirement(scenario, requirement, time_limit_s)
+        data, plan = cover_requirement(scenario, requirement, _left(evaluate, time_limit_s),
+                                       warmup)
         staffing = plan.on_phone_staffing(data)
         ev = evaluate(staffing)
         on_stage("shifts", f"round {round_ + 1}: cost {plan.cost:,.2f}, "
                            f"{int((~ev.met).sum())} cells missing")
-        if ev.feasible:
+        if ev.feasible or time.monotonic() > evaluate.deadline:
             return requirement, data, plan, ev
         for row, k in zip(*np.nonzero(~ev.met), strict=True):
             g = min(np.flatnonzero(skills[:, k]), key=lambda gg: cost[gg])
-            intervals = [row] if ev.score.shape[0] > 1 else range(requirement.shape[1])
+            intervals = [row] if ev.score.shape[0] > 1 else range(first, requirement.shape[1])
             for i in intervals:
                 requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
     raise TargetError(f"optimise.shifts: the shift plan still misses the target after "
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
+
+
+def _left(evaluate: Evaluator, time_limit_s: float) -> float:
+    """Seconds an IP solve may take: the time limit, or less if the search's deadline is
+    nearer."""
+    return min(time_limit_s, evaluate.deadline - time.monotonic())
 
 
 def _trim_shifts(
@@ -137,12 +191,13 @@ def _trim_shifts(
     cap hold (a removal that breaks the cap is not simulated)."""
     cap = OccupancyCap(evaluate.scenario)
     agents = plan.agents.copy()
-    ev = evaluate(plan.on_phone_staffing(data))
     removed = True
     while removed and time.monotonic() < deadline:
         removed = False
         for g, s in sorted(((int(g), int(s)) for g, s in np.argwhere(agents > 0)),
                            key=lambda gs: -data.cost[gs[0], gs[1]]):
+            if time.monotonic() > deadline or not evaluate.affords():
+                break
             fewer = agents.copy()
             fewer[g, s] -= 1
             on_phone = plan.with_agents(fewer, data).on_phone_staffing(data)
@@ -150,9 +205,10 @@ def _trim_shifts(
                 continue
             trial = evaluate(on_phone)
             if trial.feasible:
-                agents, ev, removed = fewer, trial, True
+                agents, removed = fewer, True
                 on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")
-    return plan.with_agents(agents, data), ev
+    return plan.with_agents(agents, data), evaluate(plan.with_agents(agents, data)
+                                                    .on_phone_staffing(data))
 
 
 def optimise_staffing(
@@ -162,62 +218,165 @@ def optimise_staffing(
     seed: int | None = None,
     workers: int = 1,
     executor: Executor | None = None,
-    time_limit_s: float = 90.0,
+    time_limit_s: float = 300.0,
+    max_replications: int | None = None,
     compare: bool = True,
     on_stage: Stage = _quiet,
+    on_days: Days | None = None,
 ) -> Plan:
     """Optimise the staffing of ``scenario`` (which must have an ``optimise:`` block).
 
-    ``time_limit_s`` bounds the improving searches (trimming, cutting planes) and each IP
-    solve; the start, the correction to feasibility and the verification always run.
+    ``time_limit_s`` bounds the whole optimisation, comparisons included: the search stops
+    improving, the verification stops adding days and comparisons are skipped when it runs out
+    (each says so; a search the time limit stopped short goes on to the verification with the
+    staffing it has, and ``Plan.notes`` says so). Simulated days
+    per decision and verification grow from ``replications`` up to ``max_replications``
+    (``optimise.evaluate.GROWTH_CAP`` times as many by default) where cells decide.
+    ``on_days(n)`` is told of every ``n`` days simulated.
     """
     if scenario.optimise is None:
         raise ValueError("the scenario has no optimise: block")
     reps = scenario.replications if replications is None else replications
     run_seed = scenario.seed if seed is None else seed
+    budget = Budget(time.monotonic(), time_limit_s, compare)
     with worker_pool(workers, executor) as pool:
-        return _optimise(scenario, reps, run_seed, pool, time_limit_s, compare, on_stage)
+        return _optimise(scenario, reps, run_seed, pool, budget, max_replications, compare,
+                         on_stage, on_days)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How ``time_limit_s`` (seconds from ``began``, ``time.monotonic()``) is shared: the
+    search, then the verification, then the comparisons (``SEARCH_SHARE``)."""
+
+    began: float
+    time_limit_s: float
+    compare: bool
+
+    @property
+    def coarse(self) -> float:
+        """The end of the search on the days asked for: half the search's time (the rest is
+        for the precise days)."""
+        return (self.began + self.search) / 2
+
+    @property
+    def search(self) -> float:
+        return self.began + self.time_limit_s * (SEARCH_SHARE if self.compare else 0.85)
+
+    @property
+    def verify(self) -> float:
+        return self.began + self.time_limit_s * (0.8 if self.compare else 1.0)
+
+    @property
+    def end(self) -> float:
+        return self.began + self.time_limit_s
 
 
 def _optimise(
-    scenario: Scenario, reps: int, seed: int, pool: Executor | None, time_limit_s: float,
-    compare: bool, on_stage: Stage,
+    scenario: Scenario, reps: int, seed: int, pool: Executor | None, budget: Budget,
+    max_replications: int | None, compare: bool, on_stage: Stage, on_days: Days | None,
 ) -> Plan:
-    began = time.monotonic()
-    deadline = began + time_limit_s
     on_stage("start", "Erlang A per interval and contact type")
     start = erlang_start(scenario)
-    evaluate = Evaluator(scenario, reps, seed, pool)
+    evaluate = Evaluator(scenario, reps, seed, pool, max_replications=max_replications,
+                         deadline=budget.search, on_days=on_days)
 
-    on_stage("correct", "simulating the Erlang A staffing")
-    staffing, ev = add_until_met(evaluate, start, on_step=lambda s: on_stage("correct", s))
-    if not ev.feasible:
-        raise TargetError(
-            "service_level: the target cannot be met by adding agents (is it reachable with "
-            f"callers who hang up?); still missing: {ev.describe_missing(scenario)}")
-    staffing, ev = trim(evaluate, staffing, deadline, on_step=lambda s: on_stage("correct", s))
+    on_stage("correct", f"simulating the Erlang A staffing on {reps} days")
+    # Coarse, then precise: on the days asked for, the search gets near the optimum cheaply;
+    # then days are added where cells decide, and the search corrects what they show (noise
+    # on few days buys agents; on precise days the trim gives them back).
+    evaluate.growing = False
+    evaluate.deadline = budget.coarse
+    staffing, ev = _feasible(evaluate, start, budget, on_stage)
+    staffing, ev = trim(evaluate, staffing, budget.coarse,
+                        on_step=lambda s: on_stage("correct", s))
     requirement = staffing
-
     shifts = ip = data = None
-    if scenario.optimise and scenario.optimise.shifts:
-        requirement, data, ip, ev = _close_loop(evaluate, requirement, time_limit_s, on_stage)
-        shifts, ev = _trim_shifts(evaluate, data, ip, deadline, on_stage)
-        shifts, ev = refine(evaluate, data, shifts, ev, deadline, time_limit_s,
+    has_shifts = bool(scenario.optimise and scenario.optimise.shifts)
+    limit = budget.time_limit_s
+    if has_shifts:
+        requirement, data, ip, ev = _close_loop(evaluate, requirement, start, limit, on_stage)
+        shifts, ev = _trim_shifts(evaluate, data, ip, budget.coarse, on_stage)
+        shifts, ev = refine(evaluate, data, shifts, ev, budget.coarse, _left(evaluate, limit),
                             on_step=lambda s: on_stage("shifts", s))
         staffing = shifts.on_phone_staffing(data)
 
-    on_stage("verify", f"{reps} fresh simulated days")
-    final = as_staffing(staffing)
-    verification = evaluate.run(final, seed + VERIFY_SEED_OFFSET)
-    verified = evaluate.judge(final, verification)
+    evaluate.growing = True
+    evaluate.deadline = budget.search
+    ev = evaluate(staffing)
+    if evaluate.replications > reps:
+        on_stage("precise", f"{evaluate.replications} days, for ±"
+                            f"{evaluate.precision * 100:g} points where cells decide")
+    if shifts is not None and data is not None:
+        if not ev.feasible:
+            requirement, data, ip, ev = _close_loop(
+                evaluate, np.maximum(requirement, staffing), start, limit, on_stage)
+            shifts = ip
+        shifts, ev = _trim_shifts(evaluate, data, shifts, budget.search, on_stage)
+        staffing = shifts.on_phone_staffing(data)
+    else:
+        for _ in range(2):  # more days may show the staffing short, or with agents to spare
+            if not ev.feasible:
+                staffing, ev = _feasible(evaluate, staffing, budget, on_stage)
+            staffing, ev = trim(evaluate, staffing, budget.search, coarse=False,
+                                on_step=lambda s: on_stage("precise", s))
+            ev = evaluate(staffing)
+            if ev.feasible:
+                break
+        if not ev.feasible:
+            staffing, ev = _feasible(evaluate, staffing, budget, on_stage)
+        requirement = staffing
+
+    notes = []
+    if not ev.feasible:
+        notes.append(f"the time limit ({budget.time_limit_s:g} s) stopped the search before "
+                     f"every cell met its target on the search days: "
+                     f"{ev.describe_missing(scenario)}")
+        on_stage("correct", notes[-1])
+    on_stage("verify", f"fresh simulated days, from {evaluate.replications}, until every cell "
+                       f"is within ±{scenario.optimise.precision * 100:g} points"
+             if scenario.optimise else "fresh simulated days")
+    evaluate.deadline = budget.verify
+    checked = evaluate.verify(staffing, seed + VERIFY_SEED_OFFSET)
+    on_stage("verify", _verify_line(checked, evaluate.max_replications))
     planned = with_staffing(scenario, staffing)
-    cost = plan_cost(planned, staffing, shifts, verification)
-    seconds = time.monotonic() - began  # finding the plan; the comparisons are extra
-    comparisons = (compare_methods(scenario, reps, seed, pool, time_limit_s, cost["agents"],
-                                   on_stage) if compare else {})
-    return Plan(planned, start, requirement, staffing, shifts, ip, data, cost, verification,
-                verified, seed, reps, evaluate.simulations, evaluate.contacts, seconds,
-                comparisons)
+    cost = plan_cost(planned, staffing, shifts, checked.evaluation.result)
+    comparisons = (compare_methods(scenario, checked.evaluation.replications, seed, pool,
+                                   budget.end, cost["agents"], on_stage, on_days)
+                   if compare else {})
+    return Plan(planned, start, requirement, staffing, shifts, ip, data, cost,
+                checked.evaluation.result, checked.evaluation, checked, seed, reps,
+                evaluate.replications, evaluate.simulations, evaluate.contacts,
+                time.monotonic() - budget.began, comparisons, tuple(notes))
+
+
+def _feasible(evaluate: Evaluator, staffing: np.ndarray, budget: Budget,
+              on_stage: Stage) -> tuple[np.ndarray, Evaluation]:
+    """``add_until_met`` until the search's deadline; the target out of reach is an error a
+    planner can act on, the time limit running out is not (the verification then judges what
+    there is)."""
+    deadline, evaluate.deadline = evaluate.deadline, budget.search
+    try:
+        staffing, ev = add_until_met(evaluate, staffing, deadline=budget.search,
+                                     on_step=lambda s: on_stage("correct", s))
+        out_of_time = time.monotonic() > budget.search or not evaluate.affords()
+    finally:
+        evaluate.deadline = deadline
+    if ev.feasible or out_of_time:
+        return staffing, ev
+    raise TargetError(
+        "service_level: the target cannot be met by adding agents (is it reachable with "
+        f"callers who hang up?); still missing: {ev.describe_missing(evaluate.scenario)}")
+
+
+def _verify_line(checked: Verification, cap: int) -> str:
+    """The verification's outcome in one line."""
+    j, days = checked.judgement, checked.evaluation.replications
+    counts = ", ".join(f"{n} {name}" for name, n in j.counts.items())
+    stop = {"cap": f"; stopped at the cap of {cap} days before every cell was precise",
+            "time": "; the time limit stopped it before every cell was precise",
+            None: ""}[checked.stopped_by]
+    return f"{days} days: {counts}{stop}"
 
 
 def plan_cost(scenario: Scenario, staffing: np.ndarray, shifts: ShiftPlan | None,
@@ -240,10 +399,11 @@ def specialists(scenario: Scenario) -> Scenario:
     the cheapest group that has the skill."""
     groups = []
     for t in scenario.contact_types:
-        able = [g for g in scenario.agent_groups if t.name in g.skills]
+        able = [g for g in scenario.agent_groups if t.name in g.skill_names]
         cheapest = min(able, key=lambda g: g.cost_per_hour)
         groups.append(cheapest.with_changes(
-            name=f"{t.name}_specialists", skills=[t.name], staffing=0))
+            name=f"{t.name}_specialists", skills=[t.name], staffing=0,
+            handle_time_factor=cheapest.handle_factor(t.name)))
     opt = scenario.optimise
     shifts = [s.with_changes(groups=None) for s in opt.shifts] if opt else []
     return scenario.with_changes(
@@ -253,47 +413,62 @@ def specialists(scenario: Scenario) -> Scenario:
 
 
 def compare_methods(
-    scenario: Scenario, reps: int, seed: int, pool: Executor | None, time_limit_s: float,
-    plan_agents: float, on_stage: Stage,
-) -> dict[str, dict[str, float | bool]]:
+    scenario: Scenario, replications: int, seed: int, pool: Executor | None, deadline: float,
+    plan_agents: float, on_stage: Stage = _quiet, on_days: Days | None = None,
+) -> dict[str, dict[str, object]]:
     """Agent cost of the plan beside the planners' two-step method (Erlang C, then shifts),
     the Erlang A per-interval staffing (no shift lumpiness, no simulation) and, for a
     multi-skill centre, separate specialists optimised the same way.
 
-    Each is simulated on the verification days: ``meets_target`` by the point estimates (the
-    criterion the optimiser plans to), ``meets_within_ci`` by the 95% upper bounds."""
-    out: dict[str, dict[str, float | bool]] = {}
-    evaluate = Evaluator(scenario, reps, seed + VERIFY_SEED_OFFSET, pool)
+    Each is judged like the plan, by the verdict of DESIGN.md with the same precision, on the
+    plan's verification days (``replications`` days of ``seed + VERIFY_SEED_OFFSET``). A
+    comparison that would start after ``deadline`` is skipped and says so.
+    """
+    out: dict[str, dict[str, object]] = {}
+    evaluate = Evaluator(scenario, replications, seed + VERIFY_SEED_OFFSET, pool,
+                         max_replications=replications, on_days=on_days)
+    precision = evaluate.precision
     has_shifts = bool(scenario.optimise and scenario.optimise.shifts)
-    for method in ("erlang_c", "erlang_a"):
-        on_stage("compare", f"{method} staffing")
+    methods = ["erlang_c", "erlang_a"]
+    if any(len(g.skills) > 1 for g in scenario.agent_groups):
+        methods.append("specialists")
+    for method in methods:
+        name = {"erlang_c": "erlang_c_then_shifts" if has_shifts else "erlang_c_per_interval",
+                "erlang_a": "erlang_a_per_interval", "specialists": "specialists"}[method]
+        left = deadline - time.monotonic()
+        if left <= 0:
+            out[name] = {"skipped": "the time limit ran out first"}
+            on_stage("compare", f"{name}: skipped, the time limit ran out")
+            continue
+        on_stage("compare", name.replace("_", " "))
+        if method == "specialists":
+            alone = optimise_staffing(specialists(scenario), replications=replications,
+                                      seed=seed, executor=pool, time_limit_s=left,
+                                      compare=False, on_days=on_days)
+            out[name] = {"agent_cost": alone.cost["agents"],
+                         **verdict_row(alone.judgement, alone.verified.replications),
+                         "saving_of_plan": alone.cost["agents"] - plan_agents}
+            continue
         start = erlang_start(scenario, method)
         if method == "erlang_c" and has_shifts:
             try:
-                data, shifts = cover_requirement(scenario, start, time_limit_s)
+                data, shifts = cover_requirement(scenario, start, left, start)
             except ShiftPlanError:
                 continue
             staffing, cost = shifts.on_phone_staffing(data), shifts.cost
-            name = "erlang_c_then_shifts"
         else:
             staffing, cost = start, agent_cost(start, None, scenario)
-            name = f"{method}_per_interval"
         ev = evaluate(staffing)
-        out[name] = {"agent_cost": cost, "meets_target": ev.feasible,
-                     "meets_within_ci": ev.within_ci, "worst_margin": _worst_margin(ev)}
-    if any(len(g.skills) > 1 for g in scenario.agent_groups):
-        on_stage("compare", "separate specialists")
-        alone = optimise_staffing(specialists(scenario), replications=reps, seed=seed,
-                                  executor=pool, time_limit_s=time_limit_s, compare=False)
-        out["specialists"] = {"agent_cost": alone.cost["agents"],
-                              "meets_target": alone.verified.feasible,
-                              "meets_within_ci": alone.verified.within_ci,
-                              "worst_margin": _worst_margin(alone.verified),
-                              "saving_of_plan": alone.cost["agents"] - plan_agents}
+        out[name] = {"agent_cost": cost, **verdict_row(ev.judgement(precision), replications)}
     return out
 
 
-def _worst_margin(ev: Evaluation) -> float:
-    """The smallest achieved-minus-target over cells with callers (negative: a miss)."""
-    margins = np.where(ev.weight > 0, ev.score - ev.required, np.nan)
-    return float(np.nanmin(margins)) if np.isfinite(margins).any() else math.nan
+def verdict_row(j: Judgement, replications: int) -> dict[str, object]:
+    """A verdict block, as ``summary.json``'s: whether the target is met, the precision, cells
+    per verdict ("met", "within noise", "missed"), cells wider than the precision, the worst
+    margin (a fraction), and the days judged."""
+    return {"meets_target": j.meets_target, "precision": j.precision,
+            "cells": dict(j.counts),
+            "cells_wider_than_precision": j.too_wide,
+            "worst_margin": j.worst_margin if j.worst_margin is not None else math.nan,
+            "replications": replications}

@@ -17,12 +17,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from ccsim.optimise.evaluate import Evaluation, Evaluator
-from ccsim.optimise.plan import Plan, Stage, compare_methods, optimise_staffing
+from ccsim.optimise.plan import Days, Plan, Stage, compare_methods, optimise_staffing
 from ccsim.sim.runner import worker_pool
 from ccsim.sim.scenario import Optimise, Scenario, SelfService, SelfServiceOption
 
@@ -100,14 +101,24 @@ def choose_self_service(
     replications: int | None = None,
     seed: int | None = None,
     executor: Executor | None = None,
-    time_limit_s: float = 90.0,
+    time_limit_s: float = 300.0,
     on_stage: Stage | None = None,
+    runs_after: int = 0,
+    max_replications: int | None = None,
+    on_days: Days | None = None,
 ) -> tuple[OptionResult, list[OptionResult]]:
-    """Optimise staffing for every combination searched; return the cheapest and all."""
+    """Optimise staffing for every combination searched; return the cheapest and all.
+
+    ``time_limit_s`` bounds the whole search, shared evenly over the optimisations still to
+    run (``runs_after`` more follow the search and keep their share)."""
     options = options_of(scenario)
     names = {t: [o.name for o in opts] for t, opts in options.items()}
     tried: dict[tuple[tuple[str, str], ...], OptionResult] = {}
     report = on_stage or (lambda stage, detail: None)
+    deadline = time.monotonic() + time_limit_s
+    combinations = math.prod(len(v) for v in names.values())
+    planned = (combinations if combinations <= EXHAUSTIVE_LIMIT
+               else sum(len(v) for v in names.values()) * 2)
 
     def evaluate(choice: dict[str, str]) -> OptionResult:
         key = tuple(sorted(choice.items()))
@@ -115,13 +126,14 @@ def choose_self_service(
             label = ", ".join(f"{t}={o}" for t, o in choice.items())
             report("options", label)
             variant, option_cost = apply_choice(scenario, choice, options)
+            left = max(1, planned - len(tried)) + runs_after
             plan = optimise_staffing(variant, replications=replications, seed=seed,
-                                     executor=executor, time_limit_s=time_limit_s,
-                                     compare=False)
+                                     executor=executor, compare=False, on_days=on_days,
+                                     max_replications=max_replications,
+                                     time_limit_s=max(1.0, (deadline - time.monotonic()) / left))
             tried[key] = OptionResult(dict(choice), option_cost, plan)
         return tried[key]
 
-    combinations = math.prod(len(v) for v in names.values())
     if combinations <= EXHAUSTIVE_LIMIT:
         for picks in itertools.product(*names.values()):
             evaluate(dict(zip(names, picks, strict=True)))
@@ -151,25 +163,38 @@ class SelfServiceReport:
 
 def optimise_self_service(
     scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
-    workers: int = 1, executor: Executor | None = None, time_limit_s: float = 90.0,
-    compare: bool = True, on_stage: Stage | None = None,
+    workers: int = 1, executor: Executor | None = None, time_limit_s: float = 300.0,
+    compare: bool = True, on_stage: Stage | None = None, max_replications: int | None = None,
+    on_days: Days | None = None,
 ) -> SelfServiceReport:
-    """Choose the self-service options and the staffing together (see the module docstring)."""
+    """Choose the self-service options and the staffing together (see the module docstring).
+
+    ``time_limit_s`` bounds the whole of it, shared evenly over the optimisations it runs
+    (the comparisons count as one)."""
+    began = time.monotonic()
     reps = scenario.replications if replications is None else replications
     run_seed = scenario.seed if seed is None else seed
     report = on_stage or (lambda stage, detail: None)
     options = options_of(scenario)
+    marginal_runs = 2 * sum(t.self_service is not None for t in scenario.contact_types)
     with worker_pool(workers, executor) as pool:
         chosen, results = choose_self_service(scenario, replications=reps, seed=run_seed,
                                               executor=pool, time_limit_s=time_limit_s,
-                                              on_stage=on_stage)
+                                              on_stage=on_stage,
+                                              runs_after=marginal_runs + compare,
+                                              max_replications=max_replications,
+                                              on_days=on_days)
         report("options", "value of one more point of containment")
+        left = time_limit_s - (time.monotonic() - began)
         marginal = marginal_value(chosen, scenario, options, replications=reps, seed=run_seed,
-                                  executor=pool, time_limit_s=time_limit_s)
+                                  executor=pool, max_replications=max_replications,
+                                  on_days=on_days, time_limit_s=max(1.0, left * marginal_runs
+                                                                  / (marginal_runs + compare)))
         if compare:
             variant, _ = apply_choice(scenario, chosen.choice, options)
-            comparisons = compare_methods(variant, reps, run_seed, pool, time_limit_s,
-                                          chosen.plan.cost["agents"], report)
+            comparisons = compare_methods(variant, chosen.plan.verified.replications, run_seed,
+                                          pool, began + time_limit_s,
+                                          chosen.plan.cost["agents"], report, on_days)
             chosen = dataclasses.replace(
                 chosen, plan=dataclasses.replace(chosen.plan, comparisons=comparisons))
     results = [chosen if r.choice == chosen.choice else r for r in results]
@@ -179,13 +204,17 @@ def optimise_self_service(
 def marginal_value(
     chosen: OptionResult, scenario: Scenario, options: dict[str, list[SelfServiceOption]], *,
     replications: int | None = None, seed: int | None = None, executor: Executor | None = None,
-    time_limit_s: float = 90.0, step: float = 0.05,
+    time_limit_s: float = 300.0, step: float = 0.05, max_replications: int | None = None,
+    on_days: Days | None = None,
 ) -> dict[str, float]:
     """Per contact type with an IVR: what one more point (0.01) of completion saves per day at
     the chosen option, with staffing re-optimised; a central difference over ±``step``
-    (a single point moves too few callers to change whole agents)."""
+    (a single point moves too few callers to change whole agents). ``time_limit_s`` bounds
+    all of it, shared evenly over the optimisations."""
     base, _ = apply_choice(scenario, chosen.choice, options)
-    out = {}
+    deadline = time.monotonic() + time_limit_s
+    runs = 2 * sum(t.self_service is not None for t in base.contact_types)
+    out: dict[str, float] = {}
     for t in base.contact_types:
         ss = t.self_service
         if ss is None:
@@ -194,11 +223,13 @@ def marginal_value(
         hi = min(1.0 - ss.opt_out, ss.completion + step)
         if hi - lo <= 1e-9:
             continue
-        costs = []
+        costs: list[float] = []
         for completion in (lo, hi):
+            left = max(1, runs - len(out) * 2 - len(costs))
             plan = optimise_staffing(with_completion(base, t.name, completion),
-                                     replications=replications,
-                                     seed=seed, executor=executor, time_limit_s=time_limit_s,
+                                     replications=replications, seed=seed, executor=executor,
+                                     time_limit_s=max(1.0, (deadline - time.monotonic()) / left),
+                                     max_replications=max_replications, on_days=on_days,
                                      compare=False)
             costs.append(plan.cost["total"])
         out[t.name] = (costs[0] - costs[1]) / ((hi - lo) * 100)

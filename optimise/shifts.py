@@ -32,7 +32,8 @@ class ShiftData:
     ``cover[s][i]``: share of interval i that an agent on shift s is on the phones (0-1);
     ``cost[g][s]``: cost of one agent of group g on shift s (currency); ``allowed[g][s]``: may
     group g work shift s; ``requirement[g][i]``: agents on the phones needed; ``on_phone``:
-    1 − shrinkage.
+    1 − shrinkage; ``fixed[g][i]``: agents on the phones whatever the shifts (the warm-up's,
+    which nothing judges and the plan does not pay), -1 where the shifts decide.
     """
 
     groups: list[str]
@@ -42,6 +43,7 @@ class ShiftData:
     allowed: np.ndarray
     requirement: np.ndarray
     on_phone: float
+    fixed: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,10 @@ class ShiftPlan:
                          self.gap)
 
     def on_phone_staffing(self, data: ShiftData) -> np.ndarray:
-        """Agents on the phones, [group, interval], rounded down to whole agents."""
-        covered = data.on_phone * self.agents @ data.cover
-        return np.floor(covered + 1e-9).astype(int)
+        """Agents on the phones, [group, interval], rounded down to whole agents (the fixed
+        warm-up staffing where there is one)."""
+        covered = np.floor(data.on_phone * self.agents @ data.cover + 1e-9).astype(int)
+        return covered if data.fixed is None else np.where(data.fixed >= 0, data.fixed, covered)
 
 
 def shift_cover(scenario: Scenario, template: ShiftTemplate) -> np.ndarray:
@@ -83,17 +86,41 @@ def shift_cover(scenario: Scenario, template: ShiftTemplate) -> np.ndarray:
     return cover / h.interval_s
 
 
-def shift_data(scenario: Scenario, requirement: np.ndarray) -> ShiftData:
-    """The instance for a scenario's templates and a requirement [group, interval]."""
+def paid_hours(scenario: Scenario, template: ShiftTemplate) -> float:
+    """Hours of ``template`` the plan pays: its length less the part inside the warm-up (the
+    warm-up is a device of the simulation, not counted in ``summary.json``'s cost either)."""
+    h = scenario.horizon
+    start = (clock_minutes(template.start) - clock_minutes(h.start)) / 60.0
+    overlap = min(start + template.length_h, h.warmup_minutes / 60.0) - max(start, 0.0)
+    return template.length_h - max(0.0, overlap)
+
+
+def shift_data(scenario: Scenario, requirement: np.ndarray,
+               warmup_staffing: np.ndarray | None = None) -> ShiftData:
+    """The instance for a scenario's templates and a requirement [group, interval].
+
+    The intervals wholly inside the warm-up need no cover from the shifts: their agents are
+    ``warmup_staffing`` [group, interval] (only those intervals are read), or none.
+    """
     opt = scenario.optimise
     assert opt is not None and opt.shifts
     groups = [g.name for g in scenario.agent_groups]
     cover = np.array([shift_cover(scenario, s) for s in opt.shifts])
-    cost = np.array([[g.cost_per_hour * s.length_h for s in opt.shifts]
+    cost = np.array([[g.cost_per_hour * paid_hours(scenario, s) for s in opt.shifts]
                      for g in scenario.agent_groups])
     allowed = np.array([[s.groups is None or g in s.groups for s in opt.shifts] for g in groups])
-    return ShiftData(groups, [s.name for s in opt.shifts], cover, cost, allowed,
-                     np.asarray(requirement, dtype=float), 1.0 - opt.shrinkage)
+    required = np.asarray(requirement, dtype=float).copy()
+    first = scenario.horizon.warmup_intervals
+    fixed = None
+    if first:
+        required[:, :first] = 0
+        fixed = np.full(required.shape, -1, dtype=int)
+        if warmup_staffing is not None:
+            fixed[:, :first] = np.asarray(warmup_staffing)[:, :first]
+        else:
+            fixed[:, :first] = 0
+    return ShiftData(groups, [s.name for s in opt.shifts], cover, cost, allowed, required,
+                     1.0 - opt.shrinkage, fixed)
 
 
 def uncovered(data: ShiftData, scenario: Scenario) -> list[str]:

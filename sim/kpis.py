@@ -68,6 +68,12 @@ class Tallies:
     def stack(cls, days: list[DayTally]) -> Tallies:
         return cls(np.stack([d.by_type for d in days]), np.stack([d.by_group for d in days]))
 
+    @classmethod
+    def concat(cls, first: Tallies, then: Tallies) -> Tallies:
+        """The replications of ``first`` followed by those of ``then``."""
+        return cls(np.concatenate([first.by_type, then.by_type]),
+                   np.concatenate([first.by_group, then.by_group]))
+
     @property
     def replications(self) -> int:
         return int(self.by_type.shape[0])

@@ -89,6 +89,13 @@ class Optimise(Spec):
         "mean", description="`mean`: the service level over the simulated days meets the "
                             "target; or {probability: p}: at least a share p of days meets it."
     )
+    precision: float = Field(
+        0.02, gt=0, le=0.5,
+        description="Largest 95% confidence half-width of a service level for a plan (or run) "
+                    "to count as meeting its target, as a share (0.02 = 2 points): the "
+                    "optimiser and its verification simulate more days until the cells that "
+                    "decide are this precise.",
+    )
     shrinkage: float = Field(
         0.0, ge=0, lt=1, description="Share of paid time off the phones besides the shifts' "
                                      "breaks (training, absence, ...), in [0, 1)."

@@ -5,16 +5,25 @@ is entered by an item's name or its index: ``contact_types.billing.arrivals.scal
 ``agent_groups.0.staffing=12``. VALUE is read as YAML (``1.1``, ``[10, 12, 14]``,
 ``{policy: longest_idle}``). The result is validated exactly like the file, so a bad value is
 reported with its path.
+
+One key is virtual: ``agent_groups.<group>.staffing_scale=F`` multiplies that group's staffing
+(one number or one per interval) by F > 0 and rounds each interval to the nearest whole agent,
+halves up (``round_agents``), so a profile keeps its shape: ``[11, 15, 20] × 1.1`` is
+``[12, 17, 22]``. It applies to the staffing as it is at that point of the ``--set`` list.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import yaml
 
 Key = str | int
+
+STAFFING_SCALE = "staffing_scale"
+"""The virtual key that scales an agent group's staffing profile (not a scenario key)."""
 
 
 class OverrideError(ValueError):
@@ -75,6 +84,9 @@ def apply_overrides(
             node, real = _step(node, key, walked, text)
             walked.append(real)
         last = keys[-1]
+        if last == STAFFING_SCALE and walked[:1] == ["agent_groups"] and len(walked) == 2:
+            paths.append(_scale_staffing(node, value, text, walked))
+            continue
         if isinstance(node, list):
             _, real = _step(node, last, walked, text)
             node[int(real)] = value
@@ -86,3 +98,30 @@ def apply_overrides(
                                 f"it has no {last!r}")
         paths.append((*walked, real))
     return data, paths
+
+
+def round_agents(value: float) -> int:
+    """Whole agents nearest to ``value``, halves up (22.5 → 23); the 1e-9 absorbs float error
+    in a product such as 1.1 × 15 = 16.500000000000004 or 0.7 × 15 = 10.499999999999998."""
+    return math.floor(value + 0.5 + 1e-9)
+
+
+def _scale_staffing(group: Any, scale: Any, text: str, walked: list[Key]) -> tuple[Key, ...]:
+    """Multiply ``group``'s staffing (one number or one per interval) by ``scale`` in place,
+    each interval rounded by ``round_agents``; the YAML path of the staffing."""
+    where = f"agent_groups[{walked[1]}]"
+    if not isinstance(scale, int | float) or isinstance(scale, bool) or not math.isfinite(scale):
+        raise OverrideError(f"--set {text}: staffing_scale must be a number, got {scale!r}")
+    if scale <= 0:
+        raise OverrideError(f"--set {text}: staffing_scale must be greater than 0 (it "
+                            f"multiplies the staffing of {where}), got {scale!r}")
+    if not isinstance(group, dict) or "staffing" not in group:
+        raise OverrideError(f"--set {text}: {where} has no staffing to scale")
+    staffing = group["staffing"]
+    numbers = staffing if isinstance(staffing, list) else [staffing]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        raise OverrideError(f"--set {text}: {where}.staffing must be numbers to be scaled, "
+                            f"got {staffing!r}")
+    scaled = [round_agents(v * scale) for v in numbers]
+    group["staffing"] = scaled if isinstance(staffing, list) else scaled[0]
+    return (*walked, "staffing")

@@ -82,3 +82,50 @@ class JourneyRecords:
     def called_back(self) -> np.ndarray:
         """Contacts that accepted a call back (left the line, kept their place)."""
         return ~np.isnan(self.callback_accepted)
+
+
+ANSWERED, ABANDONED, SELF_SERVED = 0, 1, 2
+OUTCOMES = ("answered", "abandoned", "self_served")
+"""Outcome codes of a ``ContactLog`` and their names in the ``contacts`` layout."""
+
+
+@dataclass(frozen=True)
+class ContactLog:
+    """One simulated day's contacts in the ``contacts`` layout of ``ccsim import``, sorted by
+    arrival: every contact, warm-up and redials included, as a phone system's export lists
+    them. Compact, so it travels cheaply back from a worker process.
+
+    ``arrival``: seconds from the start of the day (before the IVR); ``ctype``: contact type
+    index; ``wait``: seconds in the agent queue until answered or abandoned (NaN for
+    self-served contacts); ``outcome``: ``ANSWERED``, ``ABANDONED`` or ``SELF_SERVED``;
+    ``handle``: seconds an agent spent on it (NaN unless answered).
+    """
+
+    arrival: np.ndarray
+    ctype: np.ndarray
+    wait: np.ndarray
+    outcome: np.ndarray
+    handle: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.arrival.size)
+
+
+def contact_log(records: Records) -> ContactLog:
+    """The ``contacts`` layout of a day's records. Every contact has one outcome: served in
+    self-service, answered, or abandoned (a caller still waiting when no agent is left counts
+    as abandoned at the close, as in the KPIs)."""
+    order = np.argsort(records.arrival, kind="stable")
+    answered = records.answered[order]
+    outcome = np.full(order.size, SELF_SERVED, dtype=np.int8)
+    outcome[records.abandoned[order]] = ABANDONED
+    outcome[answered] = ANSWERED
+    handle = np.where(answered, records.end[order] - records.answer[order], np.nan)
+    return ContactLog(
+        arrival=records.arrival[order],
+        ctype=records.ctype[order],
+        wait=records.wait[order],
+        outcome=outcome,
+        handle=handle,
+    )

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ccsim.sim.kpis import Summary, Tallies, summarise
 from ccsim.sim.loader import ScenarioError
 from ccsim.sim.model import simulate_day
+from ccsim.sim.records import ContactLog, contact_log
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.tally import DayTally, tally
 
@@ -145,8 +146,11 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> DayTally
     return tally(simulate_day(scenario, seed, replication), scenario)
 
 
-def _task(args: tuple[Scenario, int, int]) -> DayTally:
-    return run_replication(*args)
+def _task(args: tuple[Scenario, int, int, bool]) -> tuple[DayTally, ContactLog | None]:
+    """One day's sums and, when asked for, its contacts (``--records``)."""
+    scenario, seed, replication, with_log = args
+    records = simulate_day(scenario, seed, replication)
+    return tally(records, scenario), contact_log(records) if with_log else None
 
 
 def simulate(
@@ -157,26 +161,52 @@ def simulate(
     workers: int = 1,
     executor: Executor | None = None,
     on_replication: Callable[[int], None] | None = None,
+    first: int = 0,
+    on_contacts: Callable[[int, ContactLog], None] | None = None,
 ) -> RunResult:
     """Simulate ``replications`` days of ``scenario`` (defaults: the scenario's own values).
 
+    The days are replications ``first`` .. ``first + replications - 1`` of the seed: replication
+    ``r`` is the same day whoever asks for it, so a run can be extended with more days
+    (``extend``) and stays identical to one run of all of them.
+
     ``workers`` > 1 runs the days in a local process pool; ``executor`` runs them on any
     Executor (a Dask client's ``get_executor()``, say) instead. ``on_replication(done)`` is
-    called as days finish, for progress displays.
+    called as days finish, for progress displays. ``on_contacts(replication, log)``, when
+    given, receives every day's contacts in replication order (whatever the executor), so
+    they can be written out as they come instead of being held in memory.
     """
     reps = scenario.replications if replications is None else replications
     run_seed = scenario.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f'"replications" must be >= 1, got {reps}.')
-    tasks = [(scenario, run_seed, r) for r in range(reps)]
+    tasks = [(scenario, run_seed, r, on_contacts is not None)
+             for r in range(first, first + reps)]
     days: list[DayTally] = []
     with worker_pool(workers, executor) as pool:
-        for day in (pool.map(_task, tasks) if pool is not None else map(_task, tasks)):
+        for day, log in (pool.map(_task, tasks) if pool is not None else map(_task, tasks)):
+            if on_contacts is not None and log is not None:
+                on_contacts(first + len(days), log)
             days.append(day)
             if on_replication:
                 on_replication(len(days))
     tallies = Tallies.stack(days)
     return RunResult(scenario, run_seed, reps, tallies, summarise(tallies, scenario))
+
+
+def extend(result: RunResult, replications: int, executor: Executor | None = None,
+           on_replication: Callable[[int], None] | None = None) -> RunResult:
+    """``result`` with ``replications`` days in all: the days it has, then the next ones of
+    its seed (identical to simulating them all at once). Returns ``result`` itself when it has
+    as many days already."""
+    if replications <= result.replications:
+        return result
+    more = simulate(result.scenario, replications=replications - result.replications,
+                    seed=result.seed, executor=executor, on_replication=on_replication,
+                    first=result.replications)
+    tallies = Tallies.concat(result.tallies, more.tallies)
+    return RunResult(result.scenario, result.seed, replications, tallies,
+                     summarise(tallies, result.scenario))
 
 
 def expected_contacts(scenario: Scenario, replications: int | None = None) -> float:

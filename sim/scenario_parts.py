@@ -46,6 +46,18 @@ class Horizon(Spec):
         """Length of the whole day, seconds."""
         return self.interval_s * self.intervals
 
+    @property
+    def warmup_intervals(self) -> int:
+        """Intervals wholly inside the warm-up: nothing in them is counted (an interval the
+        warm-up ends in is counted from its end)."""
+        return min(self.intervals, int(self.warmup_minutes // self.interval_minutes))
+
+    def counted_share(self, interval: int) -> float:
+        """Share of ``interval`` after the warm-up, in [0, 1]."""
+        start = interval * self.interval_minutes
+        return min(1.0, max(0.0, (start + self.interval_minutes - self.warmup_minutes)
+                            / self.interval_minutes))
+
     def clock(self, interval: int) -> str:
         """Clock time (HH:MM, modulo 24 h) at which ``interval`` starts."""
         hours, minutes = map(int, self.start.split(":"))

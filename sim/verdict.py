@@ -34,8 +34,7 @@ VERDICTS = (MET, WITHIN_NOISE, MISSED)
 
 DEFAULT_PRECISION = 0.02
 """Largest 95% CI half-width of a share for a run or plan to meet the target, as a fraction
-(0.02 = 2 percentage points). The scenario key ``optimise.precision`` that will set it comes
-with the optimiser's precision work (issue 9, item 2); until then every verdict uses this."""
+(0.02 = 2 percentage points), when the scenario sets no ``optimise.precision``."""
 
 TOLERANCE = 1e-12
 """A point or bound this close below the target still reaches it (rounding of summed floats),
@@ -147,6 +146,12 @@ def judge(cells: Iterable[Cell], precision: float = DEFAULT_PRECISION) -> Judgem
         if worst is None or cell.margin < worst.margin:
             worst = cell
     return Judgement(counts, precision, too_wide, worst)
+
+
+def precision_of(scenario: Scenario) -> float:
+    """The precision that judges ``scenario``'s runs and plans: ``optimise.precision``, or
+    ``DEFAULT_PRECISION`` without an ``optimise:`` block."""
+    return scenario.optimise.precision if scenario.optimise is not None else DEFAULT_PRECISION
 
 
 def common_target(scenario: Scenario) -> float | None:

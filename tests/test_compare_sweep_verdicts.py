@@ -56,11 +56,12 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
 
 def test_compare_shows_each_runs_own_verdict(two_runs: tuple[Path, Path, Path]) -> None:
     rich, lean, comparison = two_runs
+    labels = {rich: "agents.staffing=40", lean: "agents.staffing=28"}  # from their --set
     rows = {r["run"]: r for r in read_csv(comparison / "compare.csv")}
     md = md_rows(comparison / "compare.md")
     for folder in (rich, lean):
         block = json.loads((folder / "summary.json").read_text())["verdict"]
-        row = rows[folder.name]
+        row = rows[labels[folder]]
         assert row["meets_target"] == ("yes" if block["meets_target"] else "no")
         assert int(row["cells_met"]) == block["cells"][MET]
         assert int(row["cells_within_noise"]) == block["cells"][WITHIN_NOISE]
@@ -68,15 +69,16 @@ def test_compare_shows_each_runs_own_verdict(two_runs: tuple[Path, Path, Path]) 
         assert int(row["cells_wider_than_precision"]) == block["cells_wider_than_precision"]
         assert float(row["worst_margin"]) == pytest.approx(block["worst_margin"], rel=1e-5)
         assert float(row["service_level_target"]) == 0.8
-        line = md[folder.name]
+        line = md[labels[folder]]
         assert line["target"] == "80% in 20 s"
         assert line["cells"] == (f"{block['cells'][MET]} met, {block['cells'][WITHIN_NOISE]} "
                                  f"within noise, {block['cells'][MISSED]} missed")
         assert line["worst margin"] == margin_label({"worst_margin": block["worst_margin"]})
         assert line["meets target"].startswith("yes" if block["meets_target"] else "no")
-    assert rows[lean.name]["meets_target"] == "no" and int(rows[lean.name]["cells_missed"]) > 0
-    assert int(rows[rich.name]["cells_missed"]) == 0
-    assert float(rows[rich.name]["worst_margin"]) > 0 > float(rows[lean.name]["worst_margin"])
+    rich_row, lean_row = rows[labels[rich]], rows[labels[lean]]
+    assert lean_row["meets_target"] == "no" and int(lean_row["cells_missed"]) > 0
+    assert int(rich_row["cells_missed"]) == 0
+    assert float(rich_row["worst_margin"]) > 0 > float(lean_row["worst_margin"])
     page = (comparison / "report.html").read_text()
     assert "worst margin" in page and "80% in 20 s" in page
 

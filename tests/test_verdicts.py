@@ -252,4 +252,12 @@ def test_plan_cells_carry_the_same_verdict() -> None:
     assert len(cells) == 3
     for c in cells:
         assert c["verdict"] == verdict(c["achieved"], c["upper_95"], c["required"])
-        assert c["verdict"] in VERDICTS and "meets" in c
+        assert c["verdict"] in VERDICTS
+        assert c["lower_95"] <= c["achieved"] <= c["upper_95"]
+    counts = verification["verdict"]["cells"]
+    assert sum(counts.values()) == 3
+    assert counts["missed"] == sum(c["verdict"] == "missed" for c in cells)
+    assert verification["meets_target"] == (
+        all(c["verdict"] != "missed" for c in cells)
+        and all((c["upper_95"] - c["lower_95"]) / 2 <= document["precision"] + 1e-12
+                for c in cells))
