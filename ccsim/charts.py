@@ -253,14 +253,14 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
     _verdict_strip(axes[0, 0], verdicts)
     x = np.arange(len(clocks))
     for g, (group, ax) in enumerate(zip(scenario.agent_groups, axes[1:, 0], strict=True)):
-        _verdict_bars(ax, staffing[g], [worst_verdict([verdicts[k][i] for k in group.skills])
+        _verdict_bars(ax, staffing[g], [worst_verdict([verdicts[k][i] for k in group.skill_names])
                                         for i in range(len(clocks))])
         if requirement is not None:
             ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8,
                     label=label[:1].upper() + label[1:])
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
         ax.set_ylabel("Agents on the phones")
-        ax.set_title(f"{group.name} (skills: {', '.join(group.skills)})", fontsize=10,
+        ax.set_title(f"{group.name} (skills: {', '.join(group.skill_names)})", fontsize=10,
                      loc="left")
         legend_beside(ax)
         clock_axis(ax, clocks)

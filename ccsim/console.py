@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ccsim.sim.kpi_registry import format_kpi, label
-from ccsim.sim.kpis import KPI_KEYS
+from ccsim.sim.kpis import kpi_keys
 from ccsim.sim.verdict import (
     MET,
     MISSED,
@@ -32,7 +32,9 @@ from ccsim.sim.verdict import (
     Judgement,
     common_target,
     interval_cells,
+    journey_targets,
     judge,
+    kpi_verdict,
     precision_of,
     verdict,
 )
@@ -165,7 +167,9 @@ def _summary_table(result: RunResult, sep: str) -> Table:
     columns = [(s.kpis, overall, thresholds.pop() if len(thresholds) == 1 else None)]
     columns += [(s.by_contact_type[t.name], scenario.service_level_of(t).target,
                  scenario.service_level_of(t).threshold_s) for t in scenario.contact_types]
-    for key in KPI_KEYS:
+    journey = [journey_targets(scenario, None)]
+    journey += [journey_targets(scenario, t.name) for t in scenario.contact_types]
+    for key in kpi_keys(scenario):
         table.add_row(label(key), *(Text(_cell(kpis[key], key, sep)) for kpis, _, _ in columns))
         if key == "service_level":
             table.add_row("  target", *(_target(target, threshold) for _, target, threshold
@@ -173,6 +177,14 @@ def _summary_table(result: RunResult, sep: str) -> Table:
             table.add_row("  verdict", *(
                 verdict_text(None if target is None else verdict(
                     kpis[key].mean, kpis[key].hi, target)) for kpis, target, _ in columns))
+        elif key in ("over_max_wait", "callback_on_time"):
+            limits = [targets.get(key) for targets in journey]
+            word = "at most" if key == "over_max_wait" else "at least"
+            table.add_row("  target", *("-" if x is None else f"{word} {x:.1%}"
+                                        for x in limits))
+            table.add_row("  verdict", *(
+                verdict_text(None if x is None else kpi_verdict(key, kpis[key], x))
+                for (kpis, _, _), x in zip(columns, limits, strict=True)))
     return table
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ccsim.sim.kpi_registry import format_kpi, label
-from ccsim.sim.kpis import KPI_KEYS
+from ccsim.sim.kpis import kpi_keys
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate
@@ -26,7 +26,9 @@ from ccsim.sim.verdict import (
     Judgement,
     common_target,
     interval_cells,
+    journey_targets,
     judge,
+    kpi_verdict,
     precision_of,
     verdict,
 )
@@ -103,7 +105,7 @@ def scenario_section(scenario: Scenario) -> str:
     for g in scenario.agent_groups:
         row = [g.staffing_at(i) for i in range(n)]
         hours = sum(row) * h.interval_minutes / 60
-        groups.append([g.name, ", ".join(g.skills), f"{min(row)}–{max(row)}", f"{hours:,.1f}",
+        groups.append([g.name, ", ".join(g.skill_names), f"{min(row)}–{max(row)}", f"{hours:,.1f}",
                        f"{g.cost_per_hour:,.2f} {scenario.costs.currency}"])
     return (
         "<h2>Scenario</h2>"
@@ -174,13 +176,22 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
         return verdict_html(None if target is None else verdict(e.mean, e.hi, target))
 
     kpi_rows: list[list[object]] = []
-    for key in KPI_KEYS:
+    limits = {n: journey_targets(scenario, None if n == "all" else n) for n, _, _ in columns}
+    for key in kpi_keys(scenario):
         kpi_rows.append([label(key), *(fmt(kpis[key], key) for _, kpis, _ in columns)])
         if key == "service_level":
             kpi_rows.append(["service-level target", *(target_text(targets[n], threshold)
                                                         for n, _, threshold in columns)])
             kpi_rows.append(["verdict", *(judged(targets[n], kpis[key])
                                           for n, kpis, _ in columns)])
+        elif key in ("over_max_wait", "callback_on_time"):  # journeys: a ceiling, a floor
+            word = "at most" if key == "over_max_wait" else "at least"
+            kpi_rows.append([f"{label(key)} target", *(
+                "–" if key not in limits[n] else f"{word} {limits[n][key]:.1%}"
+                for n, _, _ in columns)])
+            kpi_rows.append(["verdict", *(verdict_html(
+                kpi_verdict(key, kpis[key], limits[n][key]) if key in limits[n] else None)
+                for n, kpis, _ in columns)])
     group_rows = [[name, fmt(k["answered"], "answered"), fmt(k["occupancy"], "occupancy"),
                    fmt(k["asa_s"], "asa_s"), f"{k['staffed_hours'].mean:,.1f}",
                    f"{k['agent_cost'].mean:,.2f}"] for name, k in s.by_group.items()]

@@ -16,22 +16,37 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ccsim.sim.kpis import KPI_KEYS, per_replication, skilled_groups
+from ccsim.sim.kpis import kpi_keys, per_replication, skilled_groups
 from ccsim.sim.loader import ScenarioError, dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.stats import Estimate
-from ccsim.sim.verdict import common_target, interval_cells, judge, precision_of, verdict
+from ccsim.sim.verdict import (
+    common_target,
+    interval_cells,
+    journey_targets,
+    judge,
+    kpi_verdict,
+    precision_of,
+    verdict,
+)
 
 
-def _judged(kpis: dict[str, Estimate], target: float | None) -> dict[str, object]:
+def _judged(kpis: dict[str, Estimate], target: float | None,
+            journey: dict[str, float] | None = None) -> dict[str, object]:
     """A KPI block; its ``service_level`` gains ``target`` and ``verdict`` (null when there is
-    no single target or no contact)."""
+    no single target or no contact), and so do ``over_max_wait`` (target: the ceiling
+    ``max_wait_share``) and ``callback_on_time`` where the scenario has them."""
     out: dict[str, object] = {k: v.to_json() for k, v in kpis.items()}
     sl = kpis["service_level"]
     out["service_level"] = {**sl.to_json(), "target": target,
                             "verdict": None if target is None
                             else verdict(sl.mean, sl.hi, target)}
+    for key in ("over_max_wait", "callback_on_time"):
+        if key in kpis:
+            limit = (journey or {}).get(key)
+            out[key] = {**kpis[key].to_json(), "target": limit,
+                        "verdict": None if limit is None else kpi_verdict(key, kpis[key], limit)}
     return out
 
 
@@ -68,9 +83,10 @@ def summary_json(result: RunResult,
         "scenario": scenario.name,
         "seed": result.seed,
         "replications": result.replications,
-        "kpis": _judged(s.kpis, common_target(scenario)),
+        "kpis": _judged(s.kpis, common_target(scenario), journey_targets(scenario, None)),
         "by_contact_type": {
-            t.name: _judged(s.by_contact_type[t.name], scenario.service_level_of(t).target)
+            t.name: _judged(s.by_contact_type[t.name], scenario.service_level_of(t).target,
+                            journey_targets(scenario, t.name))
             for t in scenario.contact_types},
         "by_group": {name: block(k) for name, k in s.by_group.items()},
         "cost": block(s.cost),
@@ -93,15 +109,16 @@ def write_intervals_csv(result: RunResult, path: Path) -> None:
     targets: dict[str, float | None] = {
         t.name: scenario.service_level_of(t).target for t in scenario.contact_types}
     targets["all"] = common_target(scenario)
+    keys = kpi_keys(scenario)
     with path.open("w", newline="") as f:
         out = csv.writer(f)
         header = ["interval", "start", "contact_type", "staffed_agents"]
-        for key in KPI_KEYS:
+        for key in keys:
             header += [key, f"{key}_lo", f"{key}_hi"]
         out.writerow([*header, "service_level_target", "service_level_verdict"])
         for row in result.summary.intervals:
             cells = [row.interval, row.start, row.contact_type, row.staffed_agents]
-            for key in KPI_KEYS:
+            for key in keys:
                 e = row.kpis[key]
                 cells += [_number(e.mean), _number(e.lo), _number(e.hi)]
             target = targets[row.contact_type]
@@ -117,14 +134,15 @@ def write_replications_csv(result: RunResult, path: Path) -> None:
     slices = [("all", None, None)] + [
         (t.name, [k], skilled_groups(scenario, [k])) for k, t in enumerate(scenario.contact_types)
     ]
+    keys = kpi_keys(scenario)
     with path.open("w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["replication", "contact_type", *KPI_KEYS])
+        out.writerow(["replication", "contact_type", *keys])
         for name, types, groups in slices:
             values = {k: per_replication(result.tallies, k, types=types, groups=groups)
-                      for k in KPI_KEYS}
+                      for k in keys}
             for r in range(result.replications):
-                out.writerow([r, name, *(_number(values[k][r]) for k in KPI_KEYS)])
+                out.writerow([r, name, *(_number(values[k][r]) for k in keys)])
 
 
 def new_run_dir(parent: Path, name: str, write: Callable[[Path], None]) -> Path:

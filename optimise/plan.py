@@ -399,10 +399,11 @@ def specialists(scenario: Scenario) -> Scenario:
     the cheapest group that has the skill."""
     groups = []
     for t in scenario.contact_types:
-        able = [g for g in scenario.agent_groups if t.name in g.skills]
+        able = [g for g in scenario.agent_groups if t.name in g.skill_names]
         cheapest = min(able, key=lambda g: g.cost_per_hour)
         groups.append(cheapest.with_changes(
-            name=f"{t.name}_specialists", skills=[t.name], staffing=0))
+            name=f"{t.name}_specialists", skills=[t.name], staffing=0,
+            handle_time_factor=cheapest.handle_factor(t.name)))
     opt = scenario.optimise
     shifts = [s.with_changes(groups=None) for s in opt.shifts] if opt else []
     return scenario.with_changes(

@@ -44,11 +44,39 @@ class TypeLoad:
     patience_s: float | None
 
 
+def journey_arrivals(scenario: Scenario) -> np.ndarray:
+    """Expected arrivals per interval and type [interval, type], with the contacts journeys
+    add: repeats of unresolved contacts (a type resolved first time with probability f is
+    contacted 1/f times per forecast contact) and transfers from other queues (a share p of a
+    type's contacts joins the queue it is transferred to, in the same interval). A steady-state
+    account for the analytic start only: the simulation corrects what it leaves out (delays,
+    abandonment before a transfer, repeats dropped at the close)."""
+    types = scenario.contact_types
+    n = scenario.horizon.intervals
+    index = {t.name: k for k, t in enumerate(types)}
+    own = np.array([t.arrivals.expected(n) for t in types], dtype=float).T
+    for k, t in enumerate(types):
+        if t.resolution is not None:
+            own[:, k] /= t.resolution.first_contact
+    total = own.copy()
+    for _ in range(len(types) * 4):  # transfer chains (cycles end: checked at validation)
+        inflow = np.zeros_like(own)
+        for k, t in enumerate(types):
+            for transfer in t.transfers or []:
+                inflow[:, index[transfer.to]] += total[:, k] * transfer.probability
+        updated = own + inflow
+        if np.allclose(updated, total):
+            break
+        total = updated
+    return total
+
+
 def agent_load(scenario: Scenario, k: int, interval: int) -> TypeLoad:
     """Arrival rate (per second), mean handle time and mean patience (s) reaching agents."""
     t: ContactType = scenario.contact_types[k]
-    n = scenario.horizon.intervals
-    expected = t.arrivals.expected(n)[interval]
+    expected = journey_arrivals(scenario)[interval, k] if any(
+        c.has_journey for c in scenario.contact_types) else \
+        t.arrivals.expected(scenario.horizon.intervals)[interval]
     handle = t.handle_time.build(interval).mean
     patience = t.patience.build(interval).mean if t.patience is not None else None
     ss = t.self_service
@@ -113,7 +141,8 @@ def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
     n_g, n_k = len(groups), len(scenario.contact_types)
     names = [t.name for t in scenario.contact_types]
     # variables: s_g (agents of group g), then y_gk (agent-equivalents of g given to type k)
-    pairs = [(g, k) for g, grp in enumerate(groups) for k in range(n_k) if names[k] in grp.skills]
+    pairs = [(g, k) for g, grp in enumerate(groups) for k in range(n_k)
+             if names[k] in grp.skill_names]
     cost = np.concatenate([[grp.cost_per_hour + 1e-6 for grp in groups], np.zeros(len(pairs))])
     a_ub = []
     for k in range(n_k):  # -sum_g y_gk <= -need_k
@@ -125,9 +154,9 @@ def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
     for g, grp in enumerate(groups):  # sum_k y_gk * factor_g - s_g <= 0
         row = np.zeros(n_g + len(pairs))
         row[g] = -1.0
-        for p, (gg, _) in enumerate(pairs):
+        for p, (gg, kk) in enumerate(pairs):
             if gg == g:
-                row[n_g + p] = grp.handle_time_factor
+                row[n_g + p] = grp.handle_factor(names[kk])
         a_ub.append(row)
     staffing = np.zeros((n_g, scenario.horizon.intervals), dtype=int)
     for i in range(scenario.horizon.intervals):
@@ -160,10 +189,11 @@ class OccupancyCap:
         names = [t.name for t in scenario.contact_types]
         groups = scenario.agent_groups
         self.pairs = [(g, k) for g, grp in enumerate(groups) for k in range(len(names))
-                      if names[k] in grp.skills]
+                      if names[k] in grp.skill_names]
         self.a_eq = np.array([[1.0 if kk == k else 0.0 for _, kk in self.pairs]
                               for k in range(len(names))])
-        self.a_ub = np.array([[grp.handle_time_factor if gg == g else 0.0 for gg, _ in self.pairs]
+        self.a_ub = np.array([[grp.handle_factor(names[kk]) if gg == g else 0.0
+                               for gg, kk in self.pairs]
                               for g, grp in enumerate(groups)])
 
     def holds(self, staffing: np.ndarray, intervals: list[int] | None = None) -> bool:

@@ -43,7 +43,7 @@ def unit_costs(scenario: Scenario) -> np.ndarray:
 
 def skill_matrix(scenario: Scenario) -> np.ndarray:
     """[group, type] True where the group has the skill."""
-    return np.array([[t.name in g.skills for t in scenario.contact_types]
+    return np.array([[t.name in g.skill_names for t in scenario.contact_types]
                      for g in scenario.agent_groups])
 
 

@@ -9,12 +9,13 @@ same callers: common random numbers by construction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ccsim.sim import arrivals, ivr
 from ccsim.sim.distributions import Distribution, sample_by_interval
+from ccsim.sim.journey_draws import JOURNEY_COLUMNS, JourneyModel
 from ccsim.sim.scenario import ContactType, Scenario
 from ccsim.sim.streams import generator
 from ccsim.sim.timebase import on_ticks
@@ -36,6 +37,7 @@ class CallerModel:
     failed_handle_factor: float
     redial_probability: float
     redial_delay: list[Distribution] | None
+    journey: JourneyModel | None = None
 
     @classmethod
     def compile(cls, index: int, spec: ContactType, intervals: int) -> CallerModel:
@@ -54,14 +56,17 @@ class CallerModel:
             failed_handle_factor=ss.failed_handle_time_factor if ss is not None else 1.0,
             redial_probability=redial.probability if redial is not None else 0.0,
             redial_delay=redial.delay.samplers(intervals) if redial is not None else None,
+            journey=JourneyModel.compile(spec, intervals) if spec.has_journey else None,
         )
 
     def draw(
-        self, arrival: np.ndarray, interval: np.ndarray, rngs: dict[str, np.random.Generator]
+        self, arrival: np.ndarray, interval: np.ndarray, rngs: dict[str, np.random.Generator],
+        through_ivr: bool = True,
     ) -> Callers:
-        """The attributes of callers of this type arriving at ``arrival`` (seconds)."""
+        """The attributes of callers of this type arriving at ``arrival`` (seconds);
+        ``through_ivr=False`` for a transferred contact, which goes straight to the queue."""
         n = arrival.size
-        if self.ivr_time is None:
+        if self.ivr_time is None or not through_ivr:
             outcome = np.full(n, ivr.NO_IVR, dtype=np.int8)
             ivr_time = np.zeros(n)
         else:
@@ -109,6 +114,9 @@ class Callers:
     patience: np.ndarray
     handle: np.ndarray
     redial_after: np.ndarray
+    journey: np.ndarray | None = None
+    """The journey draws, ``[contact, JOURNEY_COLUMNS]`` (NaN where the type lacks the
+    feature), or None when no type has journeys."""
 
     @property
     def size(self) -> int:
@@ -117,10 +125,15 @@ class Callers:
     @staticmethod
     def concat(parts: list[Callers]) -> Callers:
         """All parts in one table, sorted by arrival time (stable, so ties keep type order)."""
-        fields = Callers.__dataclass_fields__
+        fields = [f for f in Callers.__dataclass_fields__ if f != "journey"]
         joined = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
         order = np.argsort(joined["arrival"], kind="stable")
-        return Callers(**{f: v[order] for f, v in joined.items()})
+        journey = None
+        if any(p.journey is not None for p in parts):
+            journey = np.concatenate([
+                p.journey if p.journey is not None
+                else np.full((p.size, len(JOURNEY_COLUMNS)), np.nan) for p in parts])[order]
+        return Callers(**{f: v[order] for f, v in joined.items()}, journey=journey)
 
 
 def compile_types(scenario: Scenario) -> list[CallerModel]:
@@ -140,5 +153,9 @@ def draw_day(scenario: Scenario, models: list[CallerModel], seed: int, replicati
         times, interval = arrivals.arrival_times(
             rngs["arrivals"], model.expected * factor, scenario.horizon.interval_s
         )
-        parts.append(model.draw(times, interval, rngs))
+        callers = model.draw(times, interval, rngs)
+        if model.journey is not None:
+            draws = model.journey.draw_forecast(seed, replication, model.index, interval)
+            callers = replace(callers, journey=draws)
+        parts.append(callers)
     return Callers.concat(parts)

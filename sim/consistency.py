@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails
 
 from ccsim.sim.distribution_specs import DistributionSpec
+from ccsim.sim.journey_checks import journey_problems
 from ccsim.sim.optimise_spec import Optimise
-from ccsim.sim.scenario_parts import AgentGroup, ContactType, Horizon
+from ccsim.sim.scenario_parts import AgentGroup, ContactType, Horizon, ServiceLevel
 from ccsim.sim.spec import Path, problem
 
 Problem = tuple[Path, str]
@@ -34,6 +35,9 @@ class ScenarioParts(Protocol):
 
     @property
     def agent_groups(self) -> Sequence[AgentGroup]: ...
+
+    @property
+    def service_level(self) -> ServiceLevel: ...
 
     @property
     def optimise(self) -> Optimise | None: ...
@@ -68,6 +72,7 @@ def problems(scenario: ScenarioParts) -> Iterator[Problem]:
     yield from _contact_types(scenario.contact_types, scenario.horizon.intervals)
     yield from _agent_groups(scenario)
     yield from _coverage(scenario)
+    yield from journey_problems(scenario)
     if scenario.optimise is not None:
         yield from _optimise(scenario.optimise, scenario)
 
@@ -117,6 +122,9 @@ def _contact_types(types: Sequence[ContactType], n: int) -> Iterator[Problem]:
             )
         if t.redial is not None:
             yield from _distribution(t.redial.delay, (*at, "redial", "delay"), n)
+        if t.resolution is not None:
+            yield from _distribution(t.resolution.repeat_delay,
+                                     (*at, "resolution", "repeat_delay"), n)
 
 
 def _agent_groups(scenario: ScenarioParts) -> Iterator[Problem]:
@@ -126,17 +134,19 @@ def _agent_groups(scenario: ScenarioParts) -> Iterator[Problem]:
     for i, g in enumerate(scenario.agent_groups):
         at: Path = ("agent_groups", i)
         yield from _repeated(names, i, (*at, "name"), "agent group")
-        for j, skill in enumerate(g.skills):
+        skills = g.skill_names
+        for j, skill in enumerate(skills):
+            where: Path = (*at, "skills", j) + (() if skill == g.skills[j] else ("name",))
             if skill not in types:
-                yield (*at, "skills", j), f"{skill!r} is not a contact type (known: {types})"
-            elif skill in g.skills[:j]:
-                yield (*at, "skills", j), f"skill {skill!r} is listed twice"
+                yield where, f"{skill!r} is not a contact type (known: {types})"
+            elif skill in skills[:j]:
+                yield where, f"skill {skill!r} is listed twice"
         yield from _length(g.staffing, (*at, "staffing"), n)
 
 
 def _coverage(scenario: ScenarioParts) -> Iterator[Problem]:
     """Every contact type needs a group with its skill."""
-    skilled = {skill for g in scenario.agent_groups for skill in g.skills}
+    skilled = {skill for g in scenario.agent_groups for skill in g.skill_names}
     for i, t in enumerate(scenario.contact_types):
         if t.name not in skilled:
             yield (("contact_types", i, "name"),

@@ -31,11 +31,19 @@ KPI_KEYS = (
     "service_level", "asa_s", "abandon_rate", "occupancy", "containment",
     "offered", "answered", "abandoned", "self_served", "redials",
 )
+"""The KPIs of every run."""
+JOURNEY_KEYS = (
+    "transferred_in", "transferred_out", "repeats", "callbacks_offered", "callbacks_accepted",
+    "callbacks_failed", "callback_on_time", "deflected", "over_max_wait",
+)
+"""The KPIs of journeys, reported only where the scenario has the feature (``kpi_keys``)."""
 RATIOS = {  # KPI: (numerator, denominator) among the type fields; occupancy is by group
     "service_level": ("in_time", "sl_denominator"),
     "asa_s": ("wait_answered_s", "answered"),
     "abandon_rate": ("abandoned", "offered"),
     "containment": ("self_served", "ivr_entered"),
+    "callback_on_time": ("callbacks_on_time", "callbacks_accepted"),
+    "over_max_wait": ("waited_over_max", "max_wait_denominator"),
 }
 SHARES = frozenset(k for k, kpi in REGISTRY.items() if kpi.kind == "share")
 """Ratio KPIs that are a part of their denominator (fractions in [0, 1]; kind "share" in
@@ -112,15 +120,37 @@ class Summary:
 def skilled_groups(scenario: Scenario, types: list[int]) -> list[int]:
     """Groups having at least one of the skills ``types``."""
     names = {scenario.contact_types[k].name for k in types}
-    return [g for g, grp in enumerate(scenario.agent_groups) if names & set(grp.skills)]
+    return [g for g, grp in enumerate(scenario.agent_groups) if names & set(grp.skill_names)]
+
+
+def kpi_keys(scenario: Scenario) -> tuple[str, ...]:
+    """The KPIs of a run of ``scenario``: those of every run, then the journey KPIs of the
+    features it has (transfers, resolution, call-backs, deflection, a ``max_wait_s``), in
+    the order of ``JOURNEY_KEYS``."""
+    types = scenario.contact_types
+    has: set[str] = set()
+    if any(t.transfers for t in types):
+        has |= {"transferred_in", "transferred_out"}
+    if any(t.resolution is not None for t in types):
+        has.add("repeats")
+    if any(t.callback is not None for t in types):
+        has |= {"callbacks_offered", "callbacks_accepted", "callbacks_failed",
+                "callback_on_time"}
+    if any(t.deflection is not None for t in types):
+        has.add("deflected")
+    if any(scenario.service_level_of(t).max_wait_s is not None for t in types):
+        has.add("over_max_wait")
+    return KPI_KEYS + tuple(k for k in JOURNEY_KEYS if k in has)
 
 
 def slice_kpis(
-    tallies: Tallies, intervals: slice | int, types: list[int], groups: list[int]
+    tallies: Tallies, intervals: slice | int, types: list[int], groups: list[int],
+    keys: tuple[str, ...] = KPI_KEYS,
 ) -> KPIs:
-    """Every KPI of the contacts of ``types`` in ``intervals`` (occupancy over ``groups``)."""
+    """The KPIs ``keys`` of the contacts of ``types`` in ``intervals`` (occupancy over
+    ``groups``)."""
     out: KPIs = {}
-    for key in KPI_KEYS:
+    for key in keys:
         if key in RATIOS:
             num, den = RATIOS[key]
             estimate = share_estimate if key in SHARES else ratio_estimate
@@ -156,13 +186,15 @@ def cost_per_replication(tallies: Tallies, scenario: Scenario) -> dict[str, np.n
     """The cost split of each replication, currency per day.
 
     Agents are paid for the counted part of the day (after the warm-up), at each group's
-    ``cost_per_hour``; self-served contacts and abandons cost ``costs``' unit prices.
+    ``cost_per_hour``; self-served and deflected contacts (both finish in self-service) and
+    abandons cost ``costs``' unit prices.
     """
     all_types = list(range(len(scenario.contact_types)))
     rate = np.array([g.cost_per_hour for g in scenario.agent_groups])
     staffed_h = tallies.by_group[:, _G["staffed_s"]].sum(axis=1) / 3600.0
     agents = staffed_h @ rate
-    self_service = (tallies.type_sum("self_served", slice(None), all_types)
+    self_service = ((tallies.type_sum("self_served", slice(None), all_types)
+                     + tallies.type_sum("deflected", slice(None), all_types))
                     * scenario.costs.self_service_per_contact)
     abandonment = (tallies.type_sum("abandoned", slice(None), all_types)
                    * scenario.costs.abandonment_penalty)
@@ -176,9 +208,10 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
     types = list(range(len(scenario.contact_types)))
     groups = list(range(len(scenario.agent_groups)))
     day = slice(None)
-    overall = slice_kpis(tallies, day, types, groups)
+    keys = kpi_keys(scenario)
+    overall = slice_kpis(tallies, day, types, groups, keys)
     by_type = {
-        t.name: slice_kpis(tallies, day, [k], skilled_groups(scenario, [k]))
+        t.name: slice_kpis(tallies, day, [k], skilled_groups(scenario, [k]), keys)
         for k, t in enumerate(scenario.contact_types)
     }
     by_group: dict[str, KPIs] = {}
@@ -198,9 +231,9 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
     for i in range(scenario.horizon.intervals):
         start = scenario.horizon.clock(i)
         rows.append(IntervalRow(i, start, "all", int(staffing[:, i].sum()),
-                                slice_kpis(tallies, i, types, groups)))
+                                slice_kpis(tallies, i, types, groups, keys)))
         for k, t in enumerate(scenario.contact_types):
             skilled = skilled_groups(scenario, [k])
             rows.append(IntervalRow(i, start, t.name, int(staffing[skilled, i].sum()),
-                                    slice_kpis(tallies, i, [k], skilled)))
+                                    slice_kpis(tallies, i, [k], skilled, keys)))
     return Summary(overall, by_type, by_group, cost, rows)

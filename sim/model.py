@@ -64,7 +64,9 @@ class DayModel:
         self.intervals = horizon.intervals
         self.end_of_day = horizon.length_s
         self.staffing = scenario.staffing_matrix()
-        self.handle_factor = [g.handle_time_factor for g in scenario.agent_groups]
+        names = [t.name for t in scenario.contact_types]
+        self.handle_factor = [[g.handle_factor(name) for name in names]
+                              for g in scenario.agent_groups]
         self._models = models
         self._redial_rngs = [generator(seed, replication, "redialled", m.index) for m in models]
 
@@ -86,7 +88,7 @@ class DayModel:
         self.state = [WAITING] * n
         self.is_redial = [False] * n
 
-        skills = [[scenario.type_index(s) for s in g.skills] for g in scenario.agent_groups]
+        skills = [[scenario.type_index(s) for s in g.skill_names] for g in scenario.agent_groups]
         args = (skills, len(models), self.entry, self.deadline, self.state)
         routing = scenario.routing
         self.router: Router
@@ -122,9 +124,13 @@ class DayModel:
         if self._feed_ids:
             Timeout(env, self._feed_times[0]).callbacks.append(self._on_feed)
         env.run()
+        self._close()
+        return self._records()
+
+    def _close(self) -> None:
+        """The day is over: whoever still waits has no agent left and is lost."""
         for contact in self.router.waiting():
             self.state[contact] = ABANDONED
-        return self._records()
 
     def _on_feed(self, event: simpy.Event) -> None:
         """The next pre-drawn caller enters the agent queues; schedule the one after."""
@@ -158,7 +164,7 @@ class DayModel:
         self.answer[contact] = self.env.now
         self.group[contact] = group
         self.state[contact] = ANSWERED
-        factor = self.handle_factor[group]
+        factor = self.handle_factor[group][self.ctype[contact]]
         duration = self.handle[contact] if factor == 1.0 else on_tick(self.handle[contact] * factor)
         Timeout(self.env, duration, contact).callbacks.append(self._end_callback)
 
@@ -195,17 +201,33 @@ class DayModel:
         contact = cast(int, event.value)
         if self.state[contact] == ANSWERED:
             return
+        self._add_contact(self._redial_of(contact), self.env.now)
+
+    def _redial_of(self, contact: int) -> Callers:
+        """``contact`` abandoned: mark it so, and draw its redial, arriving now."""
         self.state[contact] = ABANDONED
         now = self.env.now
         contact_type = self.ctype[contact]
-        interval = min(int(now // self.interval_s), self.intervals - 1)
         rng = self._redial_rngs[contact_type]
         rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
-        new = self._models[contact_type].draw(np.array([now]), np.array([interval]), rngs)
-        self._add_contact(new, now)
+        return self._models[contact_type].draw(np.array([now]),
+                                               np.array([self.interval_at(now)]), rngs)
 
-    def _add_contact(self, new: Callers, now: float) -> None:
-        """Append one dynamically created caller (a redial) and send it on its way."""
+    def interval_at(self, now: float) -> int:
+        """The interval of time ``now`` (the last one during the close)."""
+        return min(int(now // self.interval_s), self.intervals - 1)
+
+    def _add_contact(self, new: Callers, now: float) -> int:
+        """Append one dynamically created caller (a redial) and send it on its way through
+        the IVR (a timeout of 0 without one); its index."""
+        contact = self._append(new, now, redial=True)
+        if self.ivr[contact] != ivr.SELF_SERVED:
+            Timeout(self.env, self.entry[contact] - now, contact).callbacks.append(
+                self._on_ivr_exit)
+        return contact
+
+    def _append(self, new: Callers, now: float, redial: bool) -> int:
+        """Append one caller arriving at ``now`` to the per-contact lists; its index."""
         contact = len(self.arrival)
         served_by_agents = int(new.ivr[0]) != ivr.SELF_SERVED
         through_ivr = float(new.ivr_time[0])
@@ -222,9 +244,8 @@ class DayModel:
         self.end.append(math.nan if served_by_agents else now + through_ivr)
         self.group.append(-1)
         self.state.append(WAITING)
-        self.is_redial.append(True)
-        if served_by_agents:
-            Timeout(self.env, through_ivr, contact).callbacks.append(self._on_ivr_exit)
+        self.is_redial.append(redial)
+        return contact
 
     def _on_ivr_exit(self, event: simpy.Event) -> None:
         self._enter(cast(int, event.value))
@@ -273,4 +294,9 @@ def simulate_day(scenario: Scenario, seed: int, replication: int) -> Records:
     """Simulate replication ``replication`` of ``scenario`` with ``seed``: its records."""
     models = compile_types(scenario)
     callers = draw_day(scenario, models, seed, replication)
-    return DayModel(scenario, callers, models, seed, replication).run()
+    engine = DayModel
+    if scenario.has_journeys:  # transfers, repeats, call-backs, deflection
+        from ccsim.sim.journeys import JourneyDayModel
+
+        engine = JourneyDayModel
+    return engine(scenario, callers, models, seed, replication).run()

@@ -26,6 +26,8 @@ class Records:
     end: np.ndarray
     group: np.ndarray
     redial: np.ndarray
+    journey: JourneyRecords | None = None
+    """What happened around the call (``ccsim.sim.journeys``); None without journeys."""
 
     @property
     def size(self) -> int:
@@ -53,6 +55,33 @@ class Records:
         """Time in the agent queue (to answer or to abandon), seconds; NaN if never queued."""
         out = np.where(self.answered, self.answer, self.abandon) - self.entry
         return out
+
+
+@dataclass(frozen=True)
+class JourneyRecords:
+    """The journey part of the records, one entry per contact (as ``Records``).
+
+    ``transferred_in``: the contact is a transfer from another queue (its arrival and entry are
+    when it joined this queue); ``transferred_out``: after its service it was transferred on;
+    ``repeat``: it is a repeat of an unresolved contact. ``callback_accepted`` is when the
+    caller accepted a call back (NaN if not); such a contact's ``answer`` is when an agent
+    called back, and ``callback_failed`` marks those nobody answered (the agent lost
+    ``ring_s``) or never called back (still owed at the close: no answer time).
+    ``deflected`` contacts left the queue at ``end`` to finish in self-service.
+    """
+
+    transferred_in: np.ndarray
+    transferred_out: np.ndarray
+    repeat: np.ndarray
+    callback_offered: np.ndarray
+    callback_accepted: np.ndarray
+    callback_failed: np.ndarray
+    deflected: np.ndarray
+
+    @property
+    def called_back(self) -> np.ndarray:
+        """Contacts that accepted a call back (left the line, kept their place)."""
+        return ~np.isnan(self.callback_accepted)
 
 
 ANSWERED, ABANDONED, SELF_SERVED = 0, 1, 2

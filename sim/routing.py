@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 from collections import deque
 
-WAITING, ANSWERED, ABANDONED = 0, 1, 2
-"""States of a contact that reached the agent queues."""
+WAITING, ANSWERED, ABANDONED, ENDED = 0, 1, 2, 3
+"""States of a contact that reached the agent queues. ``ENDED``: left the queue otherwise
+(deflected, or a call-back still owed at the close; see ``ccsim.sim.journeys``)."""
 
 
 class Router:
@@ -52,15 +53,17 @@ class Router:
     def head(self, contact_type: int, now: float) -> int:
         """The first contact still waiting in a queue at ``now`` (-1 if none).
 
-        Contacts whose patience ran out are dropped from the front and marked abandoned.
+        Contacts whose patience ran out are dropped from the front and marked abandoned;
+        contacts that already left otherwise (abandoned, deflected) are dropped as they are.
         """
         queue, state, deadline = self.queues[contact_type], self._state, self._deadline
         while queue:
             contact = queue[0]
-            if state[contact] == WAITING and deadline[contact] >= now:
-                return contact
+            if state[contact] == WAITING:
+                if deadline[contact] >= now:
+                    return contact
+                state[contact] = ABANDONED
             queue.popleft()
-            state[contact] = ABANDONED
         return -1
 
     def remove(self, contact: int, contact_type: int, now: float) -> None:

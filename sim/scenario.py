@@ -31,6 +31,7 @@ from ccsim.sim.distribution_specs import (
     LognormalSpec,
     UniformSpec,
 )
+from ccsim.sim.journey_specs import Callback, Deflection, Resolution, Skill, Transfer
 from ccsim.sim.optimise_spec import (
     MeetProbability,
     Optimise,
@@ -67,13 +68,13 @@ from ccsim.sim.spec import (
 )
 
 __all__ = [
-    "AgentGroup", "Arrivals", "Clock", "ContactType", "Costs", "DeterministicSpec",
-    "DistributionSpec", "EmpiricalSpec", "ExponentialSpec", "GammaSpec", "Horizon",
-    "LognormalSpec", "LongestIdle", "MeetProbability", "Name", "NonNegative", "Optimise", "Path",
-    "Positive", "Priority", "Probability", "Redial", "Routing", "Scenario", "SelfService",
-    "SelfServiceOption", "SelfServicePatch", "ServiceLevel", "ServiceLevelOverride",
-    "ShiftBreak", "ShiftTemplate", "Spec", "Staffing", "UniformSpec", "clock_minutes",
-    "json_schema", "problem",
+    "AgentGroup", "Arrivals", "Callback", "Clock", "ContactType", "Costs", "Deflection",
+    "DeterministicSpec", "DistributionSpec", "EmpiricalSpec", "ExponentialSpec", "GammaSpec",
+    "Horizon", "LognormalSpec", "LongestIdle", "MeetProbability", "Name", "NonNegative",
+    "Optimise", "Path", "Positive", "Priority", "Probability", "Redial", "Resolution", "Routing",
+    "Scenario", "SelfService", "SelfServiceOption", "SelfServicePatch", "ServiceLevel",
+    "ServiceLevelOverride", "ShiftBreak", "ShiftTemplate", "Skill", "Spec", "Staffing", "Transfer",
+    "UniformSpec", "clock_minutes", "json_schema", "problem",
 ]
 
 
@@ -145,6 +146,12 @@ class Scenario(Spec):
         n = self.horizon.intervals
         return sum(sum(t.arrivals.expected(n)) for t in self.contact_types)
 
+    @property
+    def has_journeys(self) -> bool:
+        """True if any contact type has a journey key (transfers, resolution, call-back,
+        deflection); proficiency and max_wait_s need no journey engine."""
+        return any(t.has_journey for t in self.contact_types)
+
     def staffing_matrix(self) -> list[list[int]]:
         """Agents on the phones, [group][interval]."""
         n = self.horizon.intervals
@@ -161,9 +168,12 @@ class _PlainUnions(GenerateJsonSchema):
         return {"$schema": self.schema_dialect, **super().generate(schema, mode)}
 
     def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
-        """A plain ``oneOf`` of the members."""
+        """A plain ``oneOf`` of the members; ``anyOf`` for a union told apart by the value's
+        type (a skill: a name or a mapping), whose members cannot both match anyway."""
         out = super().tagged_union_schema(schema)
         out.pop("discriminator", None)
+        if callable(schema["discriminator"]) and "oneOf" in out:
+            out["anyOf"] = out.pop("oneOf")
         return out
 
 

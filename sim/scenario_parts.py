@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from ccsim.sim.distribution_specs import DistributionSpec
+from ccsim.sim.journey_specs import Callback, Deflection, Resolution, Skill, Transfer
 from ccsim.sim.spec import Clock, Name, Probability, Spec, Staffing, problem
 
 
@@ -79,6 +80,24 @@ class ServiceLevel(Spec):
         description="Callers who hang up sooner than this are left out of the service level "
                     "(0 = every abandon counts as a miss); seconds.",
     )
+    max_wait_s: float | None = Field(
+        None, ge=0,
+        description="Longest acceptable wait on the line, seconds, at least `threshold_s`: "
+                    "adds the KPI over_max_wait (share of contacts in the service level's "
+                    "denominator that waited longer, an abandon after it included); omit = "
+                    "none.",
+    )
+    max_wait_share: Probability = Field(
+        0.001, description="Largest share of contacts allowed to wait longer than "
+                           "`max_wait_s`, in [0, 1], kept by `ccsim optimise`."
+    )
+
+    @model_validator(mode="after")
+    def _max_wait(self) -> ServiceLevel:
+        if self.max_wait_s is not None and self.max_wait_s < self.threshold_s:
+            raise problem(f"must be at least threshold_s ({self.threshold_s:g} s), got "
+                          f"{self.max_wait_s:g}", sub=("max_wait_s",))
+        return self
 
 
 class ServiceLevelOverride(Spec):
@@ -94,6 +113,14 @@ class ServiceLevelOverride(Spec):
     short_abandon_s: float | None = Field(
         None, ge=0, description="Short-abandon limit for this type, seconds; omit = the "
                                 "scenario's."
+    )
+    max_wait_s: float | None = Field(
+        None, ge=0, description="Longest acceptable wait on the line for this type, seconds, "
+                                "at least its threshold_s; omit = the scenario's."
+    )
+    max_wait_share: Probability | None = Field(
+        None, description="Largest share of this type's contacts allowed to wait longer than "
+                          "max_wait_s, in [0, 1]; omit = the scenario's."
     )
 
 
@@ -208,15 +235,49 @@ class ContactType(Spec):
     redial: Redial | None = Field(
         None, description="Abandoning callers who call again; omit = nobody calls again."
     )
+    transfers: list[Transfer] | None = Field(
+        None, description="Where served contacts are transferred (another type's queue) and "
+                          "with what probability; omit = no transfers."
+    )
+    resolution: Resolution | None = Field(
+        None, description="First-contact resolution: unresolved customers contact again (a "
+                          "repeat); omit = every service resolves."
+    )
+    callback: Callback | None = Field(
+        None, description="Call-backs offered to callers who wait; omit = none."
+    )
+    deflection: Deflection | None = Field(
+        None, description="An in-queue offer to finish in self-service (SMS or web link); "
+                          "omit = none."
+    )
+
+    @property
+    def has_journey(self) -> bool:
+        """True if the type has any journey key (transfers, resolution, call-back,
+        deflection)."""
+        return bool(self.transfers or self.resolution or self.callback or self.deflection)
+
+
+def _skill_kind(value: object) -> str:
+    """A skill written as a mapping (or built as a ``Skill``) is a ``Skill``, else a name: one
+    error per bad skill, not one per member of the union."""
+    return "skill" if isinstance(value, (dict, Skill)) else "name"
+
+
+SkillRef = Annotated[
+    Annotated[Name, Tag("name")] | Annotated[Skill, Tag("skill")], Discriminator(_skill_kind)
+]
+"""A skill: the contact type's name, or {name, handle_time_factor}."""
 
 
 class AgentGroup(Spec):
     """Agents with the same skills and pay, and how many are on the phones per interval."""
 
     name: Name = Field(description="Name of the group (letters, digits, _ . -).")
-    skills: list[Name] = Field(
-        min_length=1, description="Contact types the group answers; the listed order is the "
-                                  "preference under `priority` routing."
+    skills: list[SkillRef] = Field(
+        min_length=1, description="Contact types the group answers, each a name or {name, "
+                                  "handle_time_factor} (its own proficiency); the listed order "
+                                  "is the preference under `priority` routing."
     )
     staffing: Staffing = Field(
         description="Agents on the phones (net of shrinkage) in each interval, one whole "
@@ -228,6 +289,18 @@ class AgentGroup(Spec):
     handle_time_factor: float = Field(
         1.0, gt=0, description="Multiplies this group's handle times (1.2 = 20% slower)."
     )
+
+    @property
+    def skill_names(self) -> list[str]:
+        """The contact types the group answers, in listed order."""
+        return [s if isinstance(s, str) else s.name for s in self.skills]
+
+    def handle_factor(self, skill: str) -> float:
+        """This group's handle-time factor for ``skill``: its own times the skill's."""
+        for s in self.skills:
+            if not isinstance(s, str) and s.name == skill:
+                return self.handle_time_factor * s.handle_time_factor
+        return self.handle_time_factor
 
     def staffing_at(self, interval: int) -> int:
         """Agents on the phones in ``interval``."""

@@ -17,19 +17,30 @@ from ccsim.sim.records import Records
 from ccsim.sim.scenario import Scenario
 
 TYPE_FIELDS = (
-    "arrivals",          # counted arrivals, forecast and redials
+    "arrivals",          # counted arrivals: forecast, redials, repeats and transfers
     "offered",           # entered an agent queue
-    "answered",
+    "answered",          # answered on the line (a call-back is not)
     "abandoned",
-    "in_time",           # answered within the type's threshold
-    "sl_denominator",    # offered minus abandons sooner than short_abandon_s
+    "in_time",           # answered on the line within the type's threshold
+    "sl_denominator",    # offered minus abandons sooner than short_abandon_s, accepted
+                         # call-backs and deflected contacts
     "wait_answered_s",   # sum of the waits of answered contacts, seconds
     "ivr_entered",
     "self_served",
     "redials",
+    "transferred_in",    # contacts that joined this queue by transfer
+    "transferred_out",   # contacts transferred on from this queue after their service
+    "repeats",           # repeats of unresolved contacts
+    "callbacks_offered",
+    "callbacks_accepted",
+    "callbacks_failed",  # nobody answered the call-back, or it was never made
+    "callbacks_on_time", # call-backs that started within deadline_s of accepting
+    "deflected",
+    "waited_over_max",   # in the SL denominator and waited longer than max_wait_s
+    "max_wait_denominator",  # the SL denominator of types that have a max_wait_s
 )
 GROUP_FIELDS = (
-    "answered",
+    "answered",          # on the line, as for the types
     "wait_answered_s",
     "busy_s",            # agent-seconds handling contacts, within each interval
     "staffed_s",         # agent-seconds on the phones, within each interval
@@ -74,26 +85,32 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
     counted = records.arrival >= h.warmup_minutes * 60.0
     cell = records.interval.astype(np.int64) * n_k + records.ctype
 
-    thresholds = np.array([scenario.service_level_of(t).threshold_s
-                           for t in scenario.contact_types])
-    shorts = np.array([scenario.service_level_of(t).short_abandon_s
-                       for t in scenario.contact_types])
+    levels = [scenario.service_level_of(t) for t in scenario.contact_types]
+    thresholds = np.array([sl.threshold_s for sl in levels])
+    shorts = np.array([sl.short_abandon_s for sl in levels])
+    max_waits = np.array([np.inf if sl.max_wait_s is None else sl.max_wait_s for sl in levels])
     ctype = records.ctype.astype(np.int64)
     offered, answered, abandoned = records.offered, records.answered, records.abandoned
+    journey = _journey_columns(records, scenario, ctype)
+    live = answered & ~journey["callbacks_accepted"]
     wait = np.nan_to_num(records.wait)
-    in_time = answered & (wait <= thresholds[ctype])
     short = abandoned & (wait < shorts[ctype])
+    sl_denominator = offered & ~short & ~journey["callbacks_accepted"] & ~journey["deflected"]
+    has_max_wait = np.isfinite(max_waits)[ctype]
     columns = {
         "arrivals": np.ones(records.size, dtype=bool),
         "offered": offered,
-        "answered": answered,
+        "answered": live,
         "abandoned": abandoned,
-        "in_time": in_time,
-        "sl_denominator": offered & ~short,
-        "wait_answered_s": np.where(answered, wait, 0.0),
+        "in_time": live & (wait <= thresholds[ctype]),
+        "sl_denominator": sl_denominator,
+        "wait_answered_s": np.where(live, wait, 0.0),
         "ivr_entered": records.ivr != ivr.NO_IVR,
         "self_served": records.self_served,
         "redials": records.redial,
+        **journey,
+        "waited_over_max": sl_denominator & (wait > max_waits[ctype]),
+        "max_wait_denominator": sl_denominator & has_max_wait,
     }
     by_type = np.zeros((len(TYPE_FIELDS), n_i, n_k))
     cells = cell[counted]
@@ -111,10 +128,36 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
         busy = _busy_until(records.answer[mine], records.end[mine], edges)
         by_group[field["busy_s"], :, g] = np.diff(busy)
         by_group[field["staffed_s"], :, g] = staffing[g] * np.diff(edges)
-        mine_counted = mine & counted
+        mine_counted = mine & counted & live
         intervals = records.interval[mine_counted]
         by_group[field["answered"], :, g] = np.bincount(intervals, minlength=n_i)
         by_group[field["wait_answered_s"], :, g] = np.bincount(
             intervals, wait[mine_counted], minlength=n_i
         )
     return DayTally(by_type, by_group)
+
+
+def _journey_columns(records: Records, scenario: Scenario,
+                     ctype: np.ndarray) -> dict[str, np.ndarray]:
+    """The per-contact flags of the journey fields (all False without journeys)."""
+    j = records.journey
+    if j is None:
+        none = np.zeros(records.size, dtype=bool)
+        return {name: none for name in ("transferred_in", "transferred_out", "repeats",
+                                        "callbacks_offered", "callbacks_accepted",
+                                        "callbacks_failed", "callbacks_on_time", "deflected")}
+    deadlines = np.array([t.callback.deadline_s if t.callback is not None else np.inf
+                          for t in scenario.contact_types])
+    called_back = j.called_back
+    with np.errstate(invalid="ignore"):  # never called back: NaN, not on time
+        on_time = called_back & (records.answer - j.callback_accepted <= deadlines[ctype])
+    return {
+        "transferred_in": j.transferred_in,
+        "transferred_out": j.transferred_out,
+        "repeats": j.repeat,
+        "callbacks_offered": j.callback_offered,
+        "callbacks_accepted": called_back,
+        "callbacks_failed": j.callback_failed,
+        "callbacks_on_time": on_time,
+        "deflected": j.deflected,
+    }

@@ -174,3 +174,46 @@ def day_cells(summary: Summary, scenario: Scenario) -> list[Cell]:
     return [Cell(None, None, t.name, summary.by_contact_type[t.name]["service_level"],
                  scenario.service_level_of(t).target)
             for t in scenario.contact_types]
+
+
+AT_MOST = frozenset({"over_max_wait"})
+"""KPIs whose target is a ceiling (a share that must stay at most the target)."""
+
+
+def verdict_at_most(mean: float, lower: float, limit: float) -> str | None:
+    """The verdict of a share that must stay at most ``limit`` (``over_max_wait`` against
+    ``max_wait_share``): ``met`` if the point estimate is at most the limit; ``within noise``
+    if above it but the 95% lower bound is not; ``missed`` otherwise; None without contacts."""
+    if math.isnan(mean):
+        return None
+    if mean <= limit + TOLERANCE:
+        return MET
+    if not math.isnan(lower) and lower <= limit + TOLERANCE:
+        return WITHIN_NOISE
+    return MISSED
+
+
+def kpi_verdict(key: str, e: Estimate, target: float) -> str | None:
+    """The verdict of KPI ``key`` against its target: a ceiling for the keys of ``AT_MOST``,
+    a floor (as the service level's) for the others."""
+    if key in AT_MOST:
+        return verdict_at_most(e.mean, e.lo, target)
+    return verdict(e.mean, e.hi, target)
+
+
+def journey_targets(scenario: Scenario, contact_type: str | None) -> dict[str, float]:
+    """The targets of the journey KPIs of one contact type (None: all types together, when
+    the types that have the feature agree): ``over_max_wait`` at most ``max_wait_share``
+    where a ``max_wait_s`` is set, ``callback_on_time`` at least ``callback.target``."""
+    types = [t for t in scenario.contact_types if contact_type in (None, t.name)]
+    found: dict[str, set[float]] = {"over_max_wait": set(), "callback_on_time": set()}
+    for t in types:
+        sl = scenario.service_level_of(t)
+        if sl.max_wait_s is not None:
+            found["over_max_wait"].add(sl.max_wait_share)
+        if t.callback is not None and t.callback.target is not None:
+            found["callback_on_time"].add(t.callback.target)
+        elif t.callback is not None:
+            found["callback_on_time"].add(math.nan)  # a type without a target: no common one
+    return {key: values.pop() for key, values in found.items()
+            if len(values) == 1 and not math.isnan(next(iter(values)))}
