@@ -80,12 +80,14 @@ def plan_json(plan: Plan) -> dict[str, object]:
     verified = plan.verified
     cells = []
     for row in range(verified.score.shape[0]):
-        for k, t in enumerate(s.contact_types):
+        for k in range(len(verified.types)):
             offered = verified.weight[row, k] > 0
+            t = s.contact_types[verified.type_of[k] if verified.type_of else k]
             cells.append({
                 "interval": row if verified.score.shape[0] > 1 else None,
                 "start": clocks[row] if verified.score.shape[0] > 1 else None,
                 "contact_type": t.name,
+                "criterion": verified.kinds[k] if verified.kinds else "service_level",
                 "achieved": verified.score[row, k] if offered else None,
                 "lower_95": verified.lower[row, k] if offered else None,
                 "upper_95": verified.upper[row, k] if offered else None,

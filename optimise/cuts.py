@@ -51,6 +51,7 @@ def cuts_at(evaluate: Evaluator, ev: Evaluation, skills: np.ndarray) -> list[Cut
     of one agent in each group and interval (the interval itself and the one after it, as a
     queue spills over). Slopes are clipped at 0: more agents never hurt."""
     staffing = np.asarray(ev.staffing)
+    skills = ev.column_skills(skills)
     n_rows = ev.score.shape[0]
     loss: dict[tuple[int, int], Evaluation] = {}
     for g, i in np.argwhere(staffing > 0):

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ccsim.sim.kpis import per_replication
+from ccsim.sim.kpis import Tallies
 from ccsim.sim.runner import RunResult, extend, simulate
 from ccsim.sim.scenario import MeetProbability, Scenario
 from ccsim.sim.stats import Estimate, share_estimate
@@ -89,7 +89,17 @@ class Evaluation:
     required: np.ndarray
     weight: np.ndarray
     types: tuple[str, ...]
+    """The name of each column (a contact type, or a type's other target, see ``Criterion``)."""
     starts: tuple[str | None, ...]
+    type_of: tuple[int, ...] = ()
+    """The contact type index of each column (the columns are the types when empty)."""
+    kinds: tuple[str, ...] = ()
+    """What each column judges (``Criterion.kind``)."""
+
+    def column_skills(self, skills: np.ndarray) -> np.ndarray:
+        """[group, column]: which groups serve each column's contact type, from
+        ``skills[group, type]``."""
+        return skills[:, list(self.type_of)] if self.type_of else skills
 
     @property
     def replications(self) -> int:
@@ -153,7 +163,7 @@ class Evaluation:
         parts = []
         for row, k in cells[:most]:
             when = self.starts[row] or "the day"
-            parts.append(f"{scenario.contact_types[k].name} at {when}: "
+            parts.append(f"{self.types[k]} at {when}: "
                          f"{self.score[row, k]:.3f} < {self.required[row, k]:.3f}")
         more = f" (and {len(cells) - most} more)" if len(cells) > most else ""
         return "; ".join(parts) + more
@@ -184,6 +194,50 @@ class Verification:
     def meets_target(self) -> bool:
         """No cell missed and every cell within the precision."""
         return self.judgement.meets_target
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One column of an evaluation: a share that must reach ``target`` for contact type
+    ``k``, ``num`` / ``den`` of the tallies (fields of ``ccsim.sim.tally``), or ``den - num``
+    / ``den`` when ``complement`` (the share waiting at most ``max_wait_s``)."""
+
+    name: str
+    kind: str
+    """``service_level``, ``max_wait`` or ``callback_on_time``."""
+    k: int
+    num: str
+    den: str
+    target: float
+    complement: bool = False
+
+    def shares(self, tallies: Tallies, where: slice | int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-replication numerator and denominator over ``where``."""
+        num = tallies.type_sum(self.num, where, [self.k])
+        den = tallies.type_sum(self.den, where, [self.k])
+        return (den - num if self.complement else num), den
+
+
+def criteria(scenario: Scenario) -> list[Criterion]:
+    """What a plan must meet, per contact type: the service level; with ``max_wait_s``, at
+    most ``max_wait_share`` waiting longer (judged as at least 1 − that share waiting at
+    most ``max_wait_s``); with ``callback.target``, the share of call-backs on time."""
+    out = []
+    for k, t in enumerate(scenario.contact_types):
+        sl = scenario.service_level_of(t)
+        out.append(Criterion(t.name, "service_level", k, "in_time", "sl_denominator",
+                             sl.target))
+    for k, t in enumerate(scenario.contact_types):
+        sl = scenario.service_level_of(t)
+        if sl.max_wait_s is not None and sl.max_wait_share is not None:
+            out.append(Criterion(f"{t.name} (waits ≤ {sl.max_wait_s:g} s)", "max_wait", k,
+                                 "waited_over_max", "max_wait_denominator",
+                                 1.0 - sl.max_wait_share, complement=True))
+        callback = t.callback
+        if callback is not None and callback.target is not None:
+            out.append(Criterion(f"{t.name} (call-backs on time)", "callback_on_time", k,
+                                 "callbacks_on_time", "callbacks_accepted", callback.target))
+    return out
 
 
 def days_for(half_widths: np.ndarray, precision: float, days: int) -> int:
@@ -223,8 +277,7 @@ class Evaluator:
         self.level = scenario.optimise.level
         meet = scenario.optimise.meet
         self.probability = meet.probability if isinstance(meet, MeetProbability) else None
-        self.targets = np.array([scenario.service_level_of(t).target
-                                 for t in scenario.contact_types])
+        self.criteria = criteria(scenario)
         self.contacts = 0
         self.simulations = 0
         self.days = 0
@@ -307,36 +360,38 @@ class Evaluator:
                 ev.half_width[wide], self.precision, result.replications)))
 
     def judge(self, staffing: Staffing, result: RunResult) -> Evaluation:
-        """Score a simulated staffing against the target (see the module docstring)."""
-        n_k = len(self.scenario.contact_types)
+        """Score a simulated staffing against the target (see the module docstring): one
+        column per ``Criterion``."""
         horizon = self.scenario.horizon
         intervals = range(horizon.intervals) if self.level == "interval" else [None]
-        score = np.zeros((len(intervals), n_k))
+        score = np.zeros((len(intervals), len(self.criteria)))
         lower, upper, weight = np.zeros_like(score), np.zeros_like(score), np.zeros_like(score)
         for row, i in enumerate(intervals):
             where = slice(None) if i is None else i
-            for k in range(n_k):
-                weight[row, k] = result.tallies.type_sum("sl_denominator", where, [k]).mean()
+            for c, criterion in enumerate(self.criteria):
+                num, den = criterion.shares(result.tallies, where)
+                weight[row, c] = den.mean()
                 if self.probability is None:
-                    estimate = share_estimate(
-                        result.tallies.type_sum("in_time", where, [k]),
-                        result.tallies.type_sum("sl_denominator", where, [k]))
-                    score[row, k] = estimate.mean
-                    lower[row, k], upper[row, k] = estimate.lo, estimate.hi
-                else:  # a day with nobody offered in the cell meets it trivially
-                    daily = per_replication(result.tallies, "service_level", where, [k])
-                    met = np.nan_to_num(daily, nan=1.0) >= self.targets[k]
-                    score[row, k] = met.mean()
-                    lower[row, k], upper[row, k] = wilson(int(met.sum()), met.size)
+                    estimate = share_estimate(num, den)
+                    score[row, c] = estimate.mean
+                    lower[row, c], upper[row, c] = estimate.lo, estimate.hi
+                else:  # a day with nobody in the cell meets it trivially
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        daily = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+                    met = np.nan_to_num(daily, nan=1.0) >= criterion.target - TOLERANCE
+                    score[row, c] = met.mean()
+                    lower[row, c], upper[row, c] = wilson(int(met.sum()), met.size)
+        targets = np.array([c.target for c in self.criteria])
         required = np.broadcast_to(
-            self.targets if self.probability is None else np.full(n_k, self.probability),
+            targets if self.probability is None else np.full(targets.size, self.probability),
             score.shape,
         ).copy()
         lower = np.where(np.isnan(lower), score, lower)  # one replication: no interval
         upper = np.where(np.isnan(upper), score, upper)
         starts = tuple(horizon.clock(i) if i is not None else None for i in intervals)
-        types = tuple(t.name for t in self.scenario.contact_types)
-        return Evaluation(staffing, result, score, lower, upper, required, weight, types, starts)
+        return Evaluation(staffing, result, score, lower, upper, required, weight,
+                          tuple(c.name for c in self.criteria), starts,
+                          tuple(c.k for c in self.criteria), tuple(c.kind for c in self.criteria))
 
 
 def wilson(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:

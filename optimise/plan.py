@@ -170,7 +170,7 @@ def _close_loop(
         if ev.feasible or time.monotonic() > evaluate.deadline:
             return requirement, data, plan, ev
         for row, k in zip(*np.nonzero(~ev.met), strict=True):
-            g = min(np.flatnonzero(skills[:, k]), key=lambda gg: cost[gg])
+            g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
             intervals = [row] if ev.score.shape[0] > 1 else range(first, requirement.shape[1])
             for i in intervals:
                 requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1

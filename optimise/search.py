@@ -58,14 +58,16 @@ def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tu
         intervals = [j for j in (row - 1, row) if j >= first]
     else:
         tallies = ev.result.tallies
-        in_time = tallies.cell_means("in_time")[:, k]
-        offered = tallies.cell_means("sl_denominator")[:, k]
+        t = ev.type_of[k] if ev.type_of else k
+        in_time = tallies.cell_means("in_time")[:, t]
+        offered = tallies.cell_means("sl_denominator")[:, t]
         with np.errstate(invalid="ignore", divide="ignore"):
             level = np.where(offered > 0, in_time / offered, np.inf)
         worst = [int(j) for j in np.argsort(level, kind="stable")
                  if offered[j] > 0 and j >= first]
         intervals = worst[:DAY_CANDIDATES][::-1]
-    return [(int(g), j) for j in intervals for g in np.flatnonzero(skills[:, k])]
+    return [(int(g), j) for j in intervals
+            for g in np.flatnonzero(ev.column_skills(skills)[:, k])]
 
 
 def add_until_met(

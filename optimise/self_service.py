@@ -63,15 +63,19 @@ def options_of(scenario: Scenario) -> dict[str, list[SelfServiceOption]]:
 
 
 def apply_option(scenario: Scenario, type_name: str, option: SelfServiceOption) -> Scenario:
-    """The scenario with ``option`` applied to the self-service of contact type ``type_name``."""
+    """The scenario with ``option`` applied to contact type ``type_name``: its self-service
+    changes and its in-queue deflection offer."""
     patch = option.self_service.model_dump(exclude_none=True)
-    if not patch:
+    if not patch and option.deflection is None:
         return scenario
     types = []
     for t in scenario.contact_types:
         if t.name == type_name:
-            base = t.self_service.model_dump() if t.self_service is not None else {}
-            t = t.with_changes(self_service=SelfService.model_validate({**base, **patch}))
+            if patch:
+                base = t.self_service.model_dump() if t.self_service is not None else {}
+                t = t.with_changes(self_service=SelfService.model_validate({**base, **patch}))
+            if option.deflection is not None:
+                t = t.with_changes(deflection=option.deflection)
         types.append(t)
     return scenario.with_changes(contact_types=types)
 

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from ccsim.sim.distribution_specs import DistributionSpec
+from ccsim.sim.journey_specs import Deflection
 from ccsim.sim.spec import Clock, Name, Probability, Spec
 
 
@@ -57,14 +58,22 @@ class SelfServicePatch(Spec):
 
 
 class SelfServiceOption(Spec):
-    """A self-service alternative to today's IVR for one contact type, with its price."""
+    """A self-service alternative for one contact type, with its price: a change to today's
+    IVR, an in-queue deflection offer (an SMS or web link), or both."""
 
     name: Name = Field(description="Name of the option (letters, digits, _ . -).")
     cost_per_day: float = Field(
         0.0, ge=0, description="Cost to build and run the option, currency per day."
     )
     self_service: SelfServicePatch = Field(
-        description="What the option changes in the type's `self_service` block."
+        default_factory=SelfServicePatch,
+        description="What the option changes in the type's `self_service` block; omit = "
+                    "nothing.",
+    )
+    deflection: Deflection | None = Field(
+        None, description="An in-queue offer the option adds (or replaces) for the type: "
+                          "callers still waiting `after_s` take it with probability `accept` "
+                          "and finish in self-service; omit = none.",
     )
 
 

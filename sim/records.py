@@ -115,17 +115,30 @@ class ContactLog:
 def contact_log(records: Records) -> ContactLog:
     """The ``contacts`` layout of a day's records. Every contact has one outcome: served in
     self-service, answered, or abandoned (a caller still waiting when no agent is left counts
-    as abandoned at the close, as in the KPIs)."""
+    as abandoned at the close, as in the KPIs).
+
+    With journeys: a deflected contact finished in self-service; a call-back that failed is
+    abandoned (nobody was served); a call-back answered is answered, with the wait on the line
+    until the caller accepted the offer (what the caller's patience was shown to outlast, as an
+    ACD's export records it) and the handle time of the call back."""
     order = np.argsort(records.arrival, kind="stable")
     answered = records.answered[order]
+    wait = records.wait[order]
     outcome = np.full(order.size, SELF_SERVED, dtype=np.int8)
     outcome[records.abandoned[order]] = ABANDONED
     outcome[answered] = ANSWERED
+    journey = records.journey
+    if journey is not None:
+        failed = journey.callback_failed[order].astype(bool)
+        outcome[failed] = ABANDONED
+        answered = answered & ~failed
+        accepted = journey.called_back[order]
+        wait = np.where(accepted, journey.callback_accepted[order] - records.entry[order], wait)
     handle = np.where(answered, records.end[order] - records.answer[order], np.nan)
     return ContactLog(
         arrival=records.arrival[order],
         ctype=records.ctype[order],
-        wait=records.wait[order],
+        wait=wait,
         outcome=outcome,
         handle=handle,
     )
