@@ -247,7 +247,7 @@ def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None
     table.add_column("value", justify="right")
     cost = report.chosen.cost if report is not None else plan.cost
     for key, value in cost.items():
-        table.add_row(f"cost: {key}", f"{value:,.2f}")
+        table.add_row(f"cost: {key.replace('_', ' ')}", f"{value:,.2f}")
     if report is not None:
         for r in report.results:
             label = ", ".join(f"{t}={o}" for t, o in r.choice.items())

@@ -205,7 +205,9 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
     cost = document["cost"]
     assert isinstance(cost, dict)
     parts = [f"<h2>Optimised plan</h2><h3>Cost per day ({report.esc(currency)})</h3>",
-             report.table(["component", "amount"], [[k, f"{v:,.2f}"] for k, v in cost.items()])]
+             report.table(["component", "amount"],
+                          [[k.replace("_", " ").capitalize(), f"{v:,.2f}"]
+                           for k, v in cost.items()])]
     shifts = document["shifts"]
     assert isinstance(shifts, list)
     if shifts:
