@@ -76,8 +76,8 @@ class BudgetColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         limit = float(task.fields["limit"])
         used = task.elapsed or 0.0
-        return Text(f"{used:,.0f} s of {limit:,.0f} s, at most {max(0.0, limit - used):,.0f} s "
-                    "left", style="progress.remaining")
+        return Text(f"{used:,.0f}/{limit:,.0f} s, ≤ {max(0.0, limit - used):,.0f} s left",
+                    style="progress.remaining")
 
 
 class DaysColumn(ProgressColumn):
@@ -86,8 +86,8 @@ class DaysColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         days = int(task.fields["days"])
         used = task.elapsed or 0.0
-        rate = f", {days / used:,.1f}/s" if used > 0 else ""
-        return Text(f"{days:,} days simulated{rate}", style="progress.data.speed")
+        rate = f" at {days / used:,.1f}/s" if used > 0 else ""
+        return Text(f"{days:,} days{rate}", style="progress.data.speed")
 
 
 class OptimiseProgress:
