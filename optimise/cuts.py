@@ -54,7 +54,10 @@ def cuts_at(evaluate: Evaluator, ev: Evaluation, skills: np.ndarray) -> list[Cut
     skills = ev.column_skills(skills)
     n_rows = ev.score.shape[0]
     loss: dict[tuple[int, int], Evaluation] = {}
+    first = evaluate.scenario.horizon.warmup_intervals  # fixed, not the shifts' to change
     for g, i in np.argwhere(staffing > 0):
+        if i < first:
+            continue
         fewer = staffing.copy()
         fewer[g, i] -= 1
         loss[(int(g), int(i))] = evaluate(fewer)
@@ -83,10 +86,16 @@ def solve_with_cuts(data: ShiftData, cuts: list[Cut], centre: np.ndarray,
     # have non-negative slopes, so what satisfies them in y satisfies them as simulated
     m.y = pyo.Var(m.GI, domain=pyo.NonNegativeIntegers)
 
+    fixed = data.fixed if data.fixed is not None else np.full(centre.shape, -1)
+
     def coverage_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
+        if fixed[g, i] >= 0:  # the warm-up: its agents are fixed, whatever the shifts cover
+            return m.y[g, i] == int(fixed[g, i])
         return m.y[g, i] <= on_phone_expr(m, data, g, i)
 
     def trust_rule(m: pyo.ConcreteModel, g: int, i: int) -> object:
+        if fixed[g, i] >= 0:
+            return pyo.Constraint.Skip
         return m.y[g, i] >= centre[g, i] - TRUST_AGENTS
 
     def cut_rule(m: pyo.ConcreteModel, c: int) -> object:

@@ -292,11 +292,14 @@ class Evaluator:
         while True:
             deciding = ev.deciding(self.precision)
             if (not self.growing or not deciding.any()
-                    or self.replications >= self.max_replications
-                    or time.monotonic() > self.deadline):
+                    or self.replications >= self.max_replications):
                 return ev
-            self.replications = min(self.max_replications, days_for(
+            wanted = min(self.max_replications, days_for(
                 ev.half_width[deciding], self.precision, self.replications))
+            more = self._affordable(self.replications, wanted, self.deadline)
+            if more <= self.replications:
+                return ev
+            self.replications = more
             ev = self._evaluate(key)
 
     def _evaluate(self, key: Staffing) -> Evaluation:
@@ -314,8 +317,21 @@ class Evaluator:
     def affords(self, evaluations: int = 1) -> bool:
         """Whether ``evaluations`` simulations of the current days would end before the
         deadline, at the pace measured so far (True before anything was measured)."""
-        pace = self.busy_s / self.days if self.days else 0.0
-        return time.monotonic() + evaluations * self.replications * pace <= self.deadline
+        return time.monotonic() + evaluations * self.replications * self._pace() <= self.deadline
+
+    def _pace(self) -> float:
+        """Seconds per simulated day so far (0 before anything was measured)."""
+        return self.busy_s / self.days if self.days else 0.0
+
+    def _affordable(self, days: int, wanted: int, deadline: float) -> int:
+        """``wanted`` days, or as many more than ``days`` as fit before ``deadline`` at the
+        pace so far (``days`` itself when not even the smallest step fits)."""
+        pace = self._pace()
+        if pace <= 0 or math.isinf(deadline):
+            return wanted
+        fit = days + int((deadline - time.monotonic()) / pace)
+        step = days + max(2, math.ceil(days * MIN_GROWTH))
+        return min(wanted, fit) if fit >= step else days
 
     def run(self, staffing: Staffing, seed: int) -> RunResult:
         """Simulate a staffing with ``seed`` on the current number of days (not cached)."""
@@ -351,13 +367,16 @@ class Evaluator:
         while True:
             ev = self.judge(key, result)
             wide = (ev.weight > 0) & (ev.half_width > self.precision + TOLERANCE)
-            stop = (None if not wide.any() else
-                    "cap" if result.replications >= self.max_replications else
-                    "time" if time.monotonic() > self.deadline else "")
-            if stop != "":
-                return Verification(ev, ev.judgement(self.precision), stop)
-            result = self._more(result, min(self.max_replications, days_for(
-                ev.half_width[wide], self.precision, result.replications)))
+            if not wide.any():
+                return Verification(ev, ev.judgement(self.precision), None)
+            if result.replications >= self.max_replications:
+                return Verification(ev, ev.judgement(self.precision), "cap")
+            wanted = min(self.max_replications, days_for(
+                ev.half_width[wide], self.precision, result.replications))
+            more = self._affordable(result.replications, wanted, self.deadline)
+            if more <= result.replications:
+                return Verification(ev, ev.judgement(self.precision), "time")
+            result = self._more(result, more)
 
     def judge(self, staffing: Staffing, result: RunResult) -> Evaluation:
         """Score a simulated staffing against the target (see the module docstring): one

@@ -308,12 +308,15 @@ def _optimise(
         on_stage("precise", f"{evaluate.replications} days, for ±"
                             f"{evaluate.precision * 100:g} points where cells decide")
     if shifts is not None and data is not None:
-        if not ev.feasible:
-            requirement, data, ip, ev = _close_loop(
-                evaluate, np.maximum(requirement, staffing), start, limit, on_stage)
-            shifts = ip
-        shifts, ev = _trim_shifts(evaluate, data, shifts, budget.search, on_stage)
-        staffing = shifts.on_phone_staffing(data)
+        for _ in range(2):  # more days may show the plan short, or with agents to spare
+            if not ev.feasible:
+                requirement, data, ip, ev = _close_loop(
+                    evaluate, np.maximum(requirement, staffing), start, limit, on_stage)
+                shifts = ip
+            shifts, ev = _trim_shifts(evaluate, data, shifts, budget.search, on_stage)
+            staffing = shifts.on_phone_staffing(data)
+            if ev.feasible:
+                break
     else:
         for _ in range(2):  # more days may show the staffing short, or with agents to spare
             if not ev.feasible:
@@ -329,8 +332,8 @@ def _optimise(
 
     notes = []
     if not ev.feasible:
-        notes.append(f"the time limit ({budget.time_limit_s:g} s) stopped the search before "
-                     f"every cell met its target on the search days: "
+        notes.append(f"the search ended (time limit {budget.time_limit_s:g} s) before every "
+                     f"cell met its target on its {ev.replications} days: "
                      f"{ev.describe_missing(scenario)}")
         on_stage("correct", notes[-1])
     on_stage("verify", f"fresh simulated days, from {evaluate.replications}, until every cell "
@@ -342,7 +345,8 @@ def _optimise(
     planned = with_staffing(scenario, staffing)
     cost = plan_cost(planned, staffing, shifts, checked.evaluation.result)
     comparisons = (compare_methods(scenario, checked.evaluation.replications, seed, pool,
-                                   budget.end, cost["agents"], on_stage, on_days)
+                                   budget.end, cost["agents"], on_stage, on_days, asked=reps,
+                                   max_replications=max_replications)
                    if compare else {})
     return Plan(planned, start, requirement, staffing, shifts, ip, data, cost,
                 checked.evaluation.result, checked.evaluation, checked, seed, reps,
@@ -414,7 +418,8 @@ def specialists(scenario: Scenario) -> Scenario:
 
 def compare_methods(
     scenario: Scenario, replications: int, seed: int, pool: Executor | None, deadline: float,
-    plan_agents: float, on_stage: Stage = _quiet, on_days: Days | None = None,
+    plan_agents: float, on_stage: Stage = _quiet, on_days: Days | None = None, *,
+    asked: int | None = None, max_replications: int | None = None,
 ) -> dict[str, dict[str, object]]:
     """Agent cost of the plan beside the planners' two-step method (Erlang C, then shifts),
     the Erlang A per-interval staffing (no shift lumpiness, no simulation) and, for a
@@ -422,8 +427,10 @@ def compare_methods(
 
     Each is judged like the plan, by the verdict of DESIGN.md with the same precision, on the
     plan's verification days (``replications`` days of ``seed + VERIFY_SEED_OFFSET``). A
-    comparison that would start after ``deadline`` is skipped and says so.
+    comparison that would start after ``deadline`` is skipped and says so. The specialists
+    are optimised like the plan, from the ``asked`` days up to ``max_replications``.
     """
+    asked = replications if asked is None else asked
     out: dict[str, dict[str, object]] = {}
     evaluate = Evaluator(scenario, replications, seed + VERIFY_SEED_OFFSET, pool,
                          max_replications=replications, on_days=on_days)
@@ -442,11 +449,15 @@ def compare_methods(
             continue
         on_stage("compare", name.replace("_", " "))
         if method == "specialists":
-            alone = optimise_staffing(specialists(scenario), replications=replications,
-                                      seed=seed, executor=pool, time_limit_s=left,
+            apart = specialists(scenario)
+            alone = optimise_staffing(apart, replications=asked, seed=seed, executor=pool,
+                                      time_limit_s=left, max_replications=max_replications,
                                       compare=False, on_days=on_days)
-            out[name] = {"agent_cost": alone.cost["agents"],
-                         **verdict_row(alone.judgement, alone.verified.replications),
+            # judged like the others: on the plan's verification days
+            on_days_apart = Evaluator(apart, replications, seed + VERIFY_SEED_OFFSET, pool,
+                                      max_replications=replications, on_days=on_days)
+            judged = on_days_apart(alone.staffing).judgement(precision)
+            out[name] = {"agent_cost": alone.cost["agents"], **verdict_row(judged, replications),
                          "saving_of_plan": alone.cost["agents"] - plan_agents}
             continue
         start = erlang_start(scenario, method)

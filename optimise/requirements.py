@@ -44,13 +44,22 @@ class TypeLoad:
     patience_s: float | None
 
 
-def journey_arrivals(scenario: Scenario) -> np.ndarray:
-    """Expected arrivals per interval and type [interval, type], with the contacts journeys
-    add: repeats of unresolved contacts (a type resolved first time with probability f is
-    contacted 1/f times per forecast contact) and transfers from other queues (a share p of a
-    type's contacts joins the queue it is transferred to, in the same interval). A steady-state
-    account for the analytic start only: the simulation corrects what it leaves out (delays,
-    abandonment before a transfer, repeats dropped at the close)."""
+def reaching_share(t: ContactType) -> float:
+    """Share of a type's arrivals that reach agents after its IVR (1 without one)."""
+    ss = t.self_service
+    if ss is None:
+        return 1.0
+    return ss.opt_out + max(0.0, 1.0 - ss.completion - ss.opt_out)
+
+
+def journey_flows(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Expected contacts per interval and type [interval, type]: the type's own arrivals
+    (before its IVR) with the repeats of unresolved contacts (a type resolved first time with
+    probability f is contacted 1/f times per forecast contact), and the transfers joining its
+    queue from others (a share p of the contacts reaching the other type's agents, in the
+    same interval; they skip the IVR). A steady-state account for the analytic start only:
+    the simulation corrects what it leaves out (delays, abandonment before a transfer,
+    repeats dropped at the close)."""
     types = scenario.contact_types
     n = scenario.horizon.intervals
     index = {t.name: k for k, t in enumerate(types)}
@@ -58,39 +67,53 @@ def journey_arrivals(scenario: Scenario) -> np.ndarray:
     for k, t in enumerate(types):
         if t.resolution is not None:
             own[:, k] /= t.resolution.first_contact
-    total = own.copy()
+    reach = np.array([reaching_share(t) for t in types])
+    inflow = np.zeros_like(own)
     for _ in range(len(types) * 4):  # transfer chains (cycles end: checked at validation)
-        inflow = np.zeros_like(own)
+        updated = np.zeros_like(own)
         for k, t in enumerate(types):
             for transfer in t.transfers or []:
-                inflow[:, index[transfer.to]] += total[:, k] * transfer.probability
-        updated = own + inflow
-        if np.allclose(updated, total):
+                updated[:, index[transfer.to]] += (own[:, k] * reach[k] + inflow[:, k]) \
+                    * transfer.probability
+        if np.allclose(updated, inflow):
             break
-        total = updated
-    return total
+        inflow = updated
+    return own, inflow
+
+
+def journey_arrivals(scenario: Scenario) -> np.ndarray:
+    """Own arrivals (before the IVR, repeats included) plus transfers in, [interval, type]
+    (``journey_flows``)."""
+    own, inflow = journey_flows(scenario)
+    return own + inflow
 
 
 def agent_load(scenario: Scenario, k: int, interval: int) -> TypeLoad:
-    """Arrival rate (per second), mean handle time and mean patience (s) reaching agents."""
+    """Arrival rate (per second), mean handle time and mean patience (s) reaching agents:
+    the type's own callers after its IVR (opt-outs and frustrated failures, with their factors)
+    and, with journeys, repeats and the transfers joining its queue."""
     t: ContactType = scenario.contact_types[k]
-    expected = journey_arrivals(scenario)[interval, k] if any(
-        c.has_journey for c in scenario.contact_types) else \
-        t.arrivals.expected(scenario.horizon.intervals)[interval]
+    if any(c.has_journey for c in scenario.contact_types):
+        own_all, inflow_all = journey_flows(scenario)
+        expected, inflow = own_all[interval, k], inflow_all[interval, k]
+    else:
+        expected, inflow = t.arrivals.expected(scenario.horizon.intervals)[interval], 0.0
     handle = t.handle_time.build(interval).mean
     patience = t.patience.build(interval).mean if t.patience is not None else None
+    interval_s = scenario.horizon.interval_s
     ss = t.self_service
     if ss is None:
-        return TypeLoad(expected / scenario.horizon.interval_s, handle, patience)
+        return TypeLoad((expected + inflow) / interval_s, handle, patience)
     failed = max(0.0, 1.0 - ss.completion - ss.opt_out)
-    reaching = ss.opt_out + failed
-    if reaching <= 0:
+    reaching = expected * (ss.opt_out + failed)
+    if reaching + inflow <= 0:
         return TypeLoad(0.0, handle, patience)
-    handle_mix = (ss.opt_out * handle + failed * handle * ss.failed_handle_time_factor) / reaching
+    weights = (expected * ss.opt_out + inflow, expected * failed)
+    total = weights[0] + weights[1]
+    handle_mix = (weights[0] * handle + weights[1] * handle * ss.failed_handle_time_factor) / total
     patience_mix = None if patience is None else (
-        ss.opt_out * patience + failed * patience * ss.failed_patience_factor) / reaching
-    rate = expected * reaching / scenario.horizon.interval_s
-    return TypeLoad(rate, handle_mix, patience_mix)
+        weights[0] * patience + weights[1] * patience * ss.failed_patience_factor) / total
+    return TypeLoad(total / interval_s, handle_mix, patience_mix)
 
 
 def max_occupancy(scenario: Scenario) -> float:

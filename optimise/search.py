@@ -102,7 +102,7 @@ def add_until_met(
                     more = staffing.copy()
                     more[g, j] += 1
                     tried[(g, j)] = evaluate(more)
-                if evaluate.replications != days:  # more days now: compare on the same ones
+                while evaluate.replications != days:  # more days: compare on the same ones
                     days, ev = evaluate.replications, evaluate(staffing)
                     tried = {c: evaluate(np.asarray(e.staffing)) for c, e in tried.items()}
                 gain = ev.shortfall[row, k] - tried[(g, j)].shortfall[row, k]
@@ -113,9 +113,13 @@ def add_until_met(
             picks.add(best)
         for g, j in picks:
             staffing[g, j] += 1
+        before = evaluate.replications
         ev = evaluate(staffing)
         total = float(ev.shortfall.sum())
-        lowest, stalled = (total, 0) if total < lowest - 1e-12 else (lowest, stalled + 1)
+        if evaluate.replications != days or evaluate.replications != before:
+            lowest, stalled = total, 0  # other days: shortfalls are not comparable
+        else:
+            lowest, stalled = (total, 0) if total < lowest - 1e-12 else (lowest, stalled + 1)
         if on_step:
             on_step(f"added {len(picks)} agent-intervals, {int((~ev.met).sum())} cells missing")
     return staffing, ev

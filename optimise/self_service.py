@@ -198,7 +198,8 @@ def optimise_self_service(
             variant, _ = apply_choice(scenario, chosen.choice, options)
             comparisons = compare_methods(variant, chosen.plan.verified.replications, run_seed,
                                           pool, began + time_limit_s,
-                                          chosen.plan.cost["agents"], report, on_days)
+                                          chosen.plan.cost["agents"], report, on_days,
+                                          asked=reps, max_replications=max_replications)
             chosen = dataclasses.replace(
                 chosen, plan=dataclasses.replace(chosen.plan, comparisons=comparisons))
     results = [chosen if r.choice == chosen.choice else r for r in results]
