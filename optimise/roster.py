@@ -238,12 +238,22 @@ def roster_rows(data: RosterData, per_pattern: np.ndarray,
 def _assign_templates(weeks: list[list[str]], patterns: list[tuple[bool, ...]],
                       per_day: np.ndarray, shifts: list[str]) -> None:
     """Fill each working day of ``weeks`` (one per agent, on ``patterns``) with one of that
-    day's templates, ``per_day[d][s]`` of template s."""
+    day's templates, ``per_day[d][s]`` of template s. An agent keeps the template of their
+    last working day while that day has one left, so the weeks change shift as little as this
+    greedy order manages (the cost is the same whoever works what)."""
+    last: list[str | None] = [None] * len(weeks)
     for d in range(len(DAYS)):
-        names = [shifts[s] for s in range(len(shifts)) for _ in range(per_day[d, s])]
+        left = {name: int(per_day[d, s]) for s, name in enumerate(shifts)}
         working = [n for n, pattern in enumerate(patterns) if pattern[d]]
-        if len(names) != len(working):
-            raise AssertionError(f"day {DAYS[d]}: {len(names)} templates for {len(working)} "
-                                 "agents working")
-        for n, name in zip(working, names, strict=True):
-            weeks[n][d] = name
+        if sum(left.values()) != len(working):
+            raise AssertionError(f"day {DAYS[d]}: {sum(left.values())} templates for "
+                                 f"{len(working)} agents working")
+        for n in working:
+            name = last[n]
+            if name is not None and left[name] > 0:
+                weeks[n][d] = name
+                left[name] -= 1
+        rest = (name for name in shifts for _ in range(left[name]))
+        for n in working:
+            if weeks[n][d] == OFF:
+                weeks[n][d] = last[n] = next(rest)

@@ -133,3 +133,12 @@ def test_roster_data_from_a_scenario() -> None:
     data = roster_data(s, requirement)
     assert data.cost.tolist() == [[80.0, 100.0]] and data.cover.tolist() == [[1, 0], [0, 1]]
     assert math.isclose(solve_roster(data).cost, 1700.0, rel_tol=1e-6)
+
+
+def test_agents_keep_their_template_when_the_days_allow_it() -> None:
+    # every day needs 2 early and 1 late: working all week, nobody need change template
+    data = instance(Roster(days_on=7))
+    data = RosterData(data.groups, data.shifts, data.cover, data.cost, data.allowed,
+                      np.tile([[[2.0, 1.0]]], (7, 1, 1)), 1.0, data.rules)
+    plan = solve_roster(data)
+    assert sorted(set(r.days) for r in plan.rows) == [{"early"}, {"early"}, {"late"}]
