@@ -136,10 +136,14 @@ def test_roster_data_from_a_scenario() -> None:
 
 
 def test_agents_keep_their_template_when_the_days_allow_it() -> None:
-    # every day needs 2 early and 1 late: working all week, nobody need change template
-    data = instance(Roster(days_on=7))
-    data = RosterData(data.groups, data.shifts, data.cover, data.cost, data.allowed,
-                      np.tile([[[2.0, 1.0]]], (7, 1, 1)), 1.0, data.rules)
+    """Mon needs 1 early, Tue nobody, Wed 1 late, Thu-Sun 1 early and 1 late: 10 agent-days,
+    so two agents off Mon-Tue and Tue-Wed. The one working Monday works early all week, the
+    one working Wednesday late (in plain order, both would change on Thursday)."""
+    week = [[1, 0], [0, 0], [0, 1]] + [[1, 1]] * 4
+    base = instance(Roster())
+    data = RosterData(base.groups, base.shifts, base.cover, base.cost, base.allowed,
+                      np.array([[day] for day in week], dtype=float), 1.0, base.rules)
     plan = solve_roster(data)
-    assert all(len(set(r.days)) == 1 for r in plan.rows)
-    assert sorted(r.days[0] for r in plan.rows) == ["early", "early", "late"]
+    assert sorted(r.days for r in plan.rows) == [
+        ("early", "off", "off", "early", "early", "early", "early"),
+        ("off", "off", "late", "late", "late", "late", "late")]
