@@ -13,6 +13,7 @@ from ccsim.optimise.roster import (
     DAYS,
     OFF,
     RosterData,
+    RosterError,
     RosterPlan,
     day_patterns,
     roster_data,
@@ -147,3 +148,11 @@ def test_agents_keep_their_template_when_the_days_allow_it() -> None:
     assert sorted(r.days for r in plan.rows) == [
         ("early", "off", "off", "early", "early", "early", "early"),
         ("off", "off", "late", "late", "late", "late", "late")]
+
+
+def test_a_week_no_template_covers_is_an_error() -> None:
+    base = instance(Roster())
+    data = RosterData(base.groups, base.shifts, np.array([[1.0, 0.0], [1.0, 0.0]]), base.cost,
+                      base.allowed, base.requirement, 1.0, base.rules)
+    with pytest.raises(RosterError, match="optimise.roster: no roster"):
+        solve_roster(data)
