@@ -165,9 +165,11 @@ def build_roster_model(data: RosterData) -> pyo.ConcreteModel:
         m.link = pyo.Constraint(m.GD, rule=link_rule)
 
     def cover_rule(m: pyo.ConcreteModel, g: int, d: int, i: int) -> object:
-        on_phone = sum(data.on_phone * data.cover[s, i] * m.y[g, d, s] for (gg, s) in m.GS
-                       if gg == g and data.cover[s, i] > 0)
-        return on_phone >= float(data.requirement[d, g, i])
+        terms = [data.on_phone * data.cover[s, i] * m.y[g, d, s] for (gg, s) in m.GS
+                 if gg == g and data.cover[s, i] > 0]
+        if not terms:
+            return pyo.Constraint.Infeasible
+        return sum(terms) >= float(data.requirement[d, g, i])
 
     m.cover = pyo.Constraint(m.GDI, rule=cover_rule)
 
@@ -181,6 +183,9 @@ def build_roster_model(data: RosterData) -> pyo.ConcreteModel:
 def solve_roster(data: RosterData, time_limit_s: float = 60.0,
                  mip_gap: float = 1e-6) -> RosterPlan:
     """Solve the roster IP with HiGHS; raise ``RosterError`` when no roster exists."""
+    missing = uncovered(data)
+    if missing:
+        raise RosterError("\n".join(missing))
     m = build_roster_model(data)
     result = SolverFactory("highs").solve(m, time_limit=time_limit_s, rel_gap=mip_gap,
                                           raise_exception_on_nonoptimal_result=False,
@@ -209,6 +214,23 @@ def solve_roster(data: RosterData, time_limit_s: float = 60.0,
                       "optimal" if optimal else str(result.termination_condition.name),
                       0.0 if math.isclose(gap, 0, abs_tol=1e-9) else gap,
                       roster_rows(data, per_pattern, per_day))
+
+
+def uncovered(data: RosterData) -> list[str]:
+    """Why no roster can exist: per group and day, the intervals needing agents that no
+    template the group may work covers."""
+    problems = []
+    for g, group in enumerate(data.groups):
+        reach = (data.allowed[g][:, None] * data.cover).max(axis=0)
+        for d, day in enumerate(DAYS):
+            bad = [i for i in range(data.requirement.shape[2])
+                   if data.requirement[d, g, i] > 0 and reach[i] <= 0]
+            if bad:
+                problems.append(f"optimise.roster: no shift template that group {group!r} may "
+                                f"work covers interval{'s' if len(bad) > 1 else ''} "
+                                f"{', '.join(map(str, bad))} on {day}, where it needs agents "
+                                "on the phones")
+    return problems
 
 
 def roster_rows(data: RosterData, per_pattern: np.ndarray,

@@ -154,5 +154,9 @@ def test_a_week_no_template_covers_is_an_error() -> None:
     base = instance(Roster())
     data = RosterData(base.groups, base.shifts, np.array([[1.0, 0.0], [1.0, 0.0]]), base.cost,
                       base.allowed, base.requirement, 1.0, base.rules)
-    with pytest.raises(RosterError, match="optimise.roster: no roster"):
+    with pytest.raises(RosterError) as caught:
         solve_roster(data)
+    assert str(caught.value).splitlines() == [
+        "optimise.roster: no shift template that group 'team' may work covers interval 1 on "
+        f"{day}, where it needs agents on the phones"
+        for day in ("mon", "wed", "fri", "sat", "sun")]
