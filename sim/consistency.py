@@ -165,6 +165,10 @@ def _optimise(opt: Optimise, scenario: ScenarioParts) -> Iterator[Problem]:
             if brk.after_h * 60 + brk.minutes > shift.length_h * 60:
                 yield (("optimise", "shifts", i, "breaks", j),
                        f"the break ends after the shift ({shift.length_h:g} h)")
+    if opt.roster is not None and not opt.shifts:
+        yield (("optimise", "roster"),
+               "needs shift templates (optimise.shifts): a tour is a template on each working "
+               "day")
     types = {t.name: t for t in scenario.contact_types}
     for name, options in opt.self_service_options.items():
         at: Path = ("optimise", "self_service_options", name)

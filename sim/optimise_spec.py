@@ -86,6 +86,24 @@ class MeetProbability(Spec):
     )
 
 
+class Roster(Spec):
+    """Weekly rostering: each agent works a tour (one shift template on each working day of
+    the week) with these rules. The model the week's optimiser will use; it needs a
+    multi-day horizon (`horizon.days`), which is not there yet."""
+
+    days_on: int = Field(
+        5, ge=1, le=7, description="Days of the week each agent works, 1-7."
+    )
+    consecutive_days_off: bool = Field(
+        True, description="true: an agent's days off are together (wrapping Sunday-Monday, "
+                          "so Sunday and Monday off counts); false: any days off."
+    )
+    same_start_all_week: bool = Field(
+        False, description="true: an agent works the same shift template on all their days; "
+                           "false: the template may change from day to day."
+    )
+
+
 class Optimise(Spec):
     """Inputs of `ccsim optimise`: what the plan must meet, shrinkage, the shifts it may use and
     self-service options to price; ignored by `ccsim run`."""
@@ -117,6 +135,11 @@ class Optimise(Spec):
     shifts: list[ShiftTemplate] = Field(
         default_factory=list, description="Shift templates; omit to plan per-interval staffing "
                                           "without shifts."
+    )
+    roster: Roster | None = Field(
+        None, description="Weekly rostering instead of one day's shifts: tours of `days_on` "
+                          "days with the days-off rules; needs `shifts`. Omit = one day's "
+                          "shifts."
     )
     self_service_options: dict[Name, list[SelfServiceOption]] = Field(
         default_factory=dict,

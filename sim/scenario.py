@@ -35,6 +35,7 @@ from ccsim.sim.journey_specs import Callback, Deflection, Resolution, Skill, Tra
 from ccsim.sim.optimise_spec import (
     MeetProbability,
     Optimise,
+    Roster,
     SelfServiceOption,
     SelfServicePatch,
     ShiftBreak,
@@ -71,10 +72,10 @@ __all__ = [
     "AgentGroup", "Arrivals", "Callback", "Clock", "ContactType", "Costs", "Deflection",
     "DeterministicSpec", "DistributionSpec", "EmpiricalSpec", "ExponentialSpec", "GammaSpec",
     "Horizon", "LognormalSpec", "LongestIdle", "MeetProbability", "Name", "NonNegative",
-    "Optimise", "Path", "Positive", "Priority", "Probability", "Redial", "Resolution", "Routing",
-    "Scenario", "SelfService", "SelfServiceOption", "SelfServicePatch", "ServiceLevel",
-    "ServiceLevelOverride", "ShiftBreak", "ShiftTemplate", "Skill", "Spec", "Staffing", "Transfer",
-    "UniformSpec", "clock_minutes", "json_schema", "problem",
+    "Optimise", "Path", "Positive", "Priority", "Probability", "Redial", "Resolution", "Roster",
+    "Routing", "Scenario", "SelfService", "SelfServiceOption", "SelfServicePatch",
+    "ServiceLevel", "ServiceLevelOverride", "ShiftBreak", "ShiftTemplate", "Skill", "Spec",
+    "Staffing", "Transfer", "UniformSpec", "clock_minutes", "json_schema", "problem",
 ]
 
 
