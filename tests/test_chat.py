@@ -233,3 +233,16 @@ def test_several_chats_need_a_chat_skill() -> None:
     assert problems(text) == [
         "s.yaml: agent_groups[1].max_chats (line 19): is 2 but none of the group's skills is a "
         "chat type (channel: chat); chat types: ['web']"]
+
+
+def test_specialists_of_a_blended_chat_group_hold_chats_only_for_chat() -> None:
+    """The optimiser's specialists comparison copies the cheapest group: a voice specialist
+    taken from a chat group holds no chats (else the copy would be refused)."""
+    from ccsim.optimise.plan import specialists
+
+    text = BASE.replace("    skills: [web]\n", "    skills: [web, calls]\n").replace(
+        "    staffing: 3\n  - name: phones", "    staffing: 3\n    cost_per_hour: 1\n"
+                                             "  - name: phones")
+    groups = specialists(parse_scenario(text, "s.yaml")).agent_groups
+    assert [(g.name, g.max_chats, g.chat_slowdown) for g in groups] == [
+        ("calls_specialists", 1, None), ("web_specialists", 3, [1.0, 1.15, 1.35])]
