@@ -233,6 +233,11 @@ def print_summary(result: RunResult, folder: Path) -> None:
     for line in _judgement_lines(result):
         console.print(line)
     s = result.summary
+    loads = [f"{name} {_cell(k['chat_load'], 'chat_load')}" for name, k in s.by_group.items()
+             if "chat_load" in k]
+    if loads:
+        console.print(f"{label('chat_load')} (mean chats held per agent holding any): "
+                      + "; ".join(loads), markup=False)
     cost = ", ".join(f"{k.replace('_', ' ')} {v.mean:,.2f}" for k, v in s.cost.items())
     console.print(f"cost per day ({result.scenario.costs.currency}): {cost}", markup=False)
     console.print(f"results: {folder}", markup=False)

@@ -192,7 +192,10 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
             kpi_rows.append(["verdict", *(verdict_html(
                 kpi_verdict(key, kpis[key], limits[n][key]) if key in limits[n] else None)
                 for n, kpis, _ in columns)])
+    chat = any("chat_load" in k for k in s.by_group.values())
     group_rows = [[name, fmt(k["answered"], "answered"), fmt(k["occupancy"], "occupancy"),
+                   *([fmt(k["chat_load"], "chat_load") if "chat_load" in k else "–"]
+                     if chat else []),
                    fmt(k["asa_s"], "asa_s"), f"{k['staffed_hours'].mean:,.1f}",
                    f"{k['agent_cost'].mean:,.2f}"] for name, k in s.by_group.items()]
     cost_rows = [[key.replace("_", " ").capitalize(), f"{e.mean:,.2f}"]
@@ -212,7 +215,8 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
         + judgement_html(judge(interval_cells(s, scenario), precision_of(scenario)),
                          targets["all"])
         + "<h3>Agent groups</h3>"
-        + table(["group", *(label(k) for k in ("answered", "occupancy", "asa_s",
+        + table(["group", *(label(k) for k in ("answered", "occupancy",
+                                               *(("chat_load",) if chat else ()), "asa_s",
                                                "staffed_hours")),
                  f"{label('agent_cost')} ({currency})"], group_rows)
         + f"<h3>Cost per day ({esc(currency)})</h3>" + table(["component", "mean"], cost_rows)
@@ -273,7 +277,8 @@ CAPTIONS = {
               "shift, agents on the phones (net of shrinkage and breaks) and the "
               "simulation-corrected requirement. Where the plan is below the requirement, "
               "trimming found by simulation that the target holds with fewer.",
-    "occupancy": "Share of staffed time the agents were busy, by group.",
+    "occupancy": "Share of staffed time the agents were busy, by group (an agent holding "
+                 "at least one chat is busy).",
     "abandonment": "Share of offered contacts who hung up while waiting.",
     "self_service": "Daily cost of each self-service option with the staffing re-optimised "
                     "for it, and the service level it achieves.",

@@ -405,9 +405,12 @@ def specialists(scenario: Scenario) -> Scenario:
     for t in scenario.contact_types:
         able = [g for g in scenario.agent_groups if t.name in g.skill_names]
         cheapest = min(able, key=lambda g: g.cost_per_hour)
+        chat = t.channel == "chat"  # a voice specialist holds no chats
         groups.append(cheapest.with_changes(
             name=f"{t.name}_specialists", skills=[t.name], staffing=0,
-            handle_time_factor=cheapest.handle_factor(t.name)))
+            handle_time_factor=cheapest.handle_factor(t.name),
+            max_chats=cheapest.max_chats if chat else 1,
+            chat_slowdown=cheapest.chat_slowdown if chat else None))
     opt = scenario.optimise
     shifts = [s.with_changes(groups=None) for s in opt.shifts] if opt else []
     return scenario.with_changes(

@@ -12,6 +12,12 @@ groups with its skill (an agent of a group with ``handle_time_factor`` f counts 
 ignores the pooling gain of cross-skilled groups, so it errs on the safe side; the simulation
 correction removes what is not needed.
 
+Chat: the per-type need of a chat type is in servers (chats held at once), found by the same
+Erlang formulas, and an agent of a group with ``max_chats`` k counts as k servers of a chat
+skill (``seats``): a single chat group of n agents × k chats is n·k servers, which is exact
+for exponential times without ``chat_slowdown`` (tests/test_chat.py). The slowdown is left to
+the simulation correction, so for a chat group the start is a lower bound.
+
 ``optimise.max_occupancy`` (a share, 1 = no limit) is the planner's rule "never plan agents
 above X% occupancy", as in pyworkforce: per interval and type the requirement is at least
 ``ceil(offered load / max_occupancy)`` agents (``optimise.staffing.occupancy_floor``), so the
@@ -155,6 +161,13 @@ def type_requirements(scenario: Scenario, method: str = "erlang_a") -> np.ndarra
     return need
 
 
+def seats(scenario: Scenario, group: int, contact_type: int) -> int:
+    """Servers one agent of ``group`` is for ``contact_type``: its ``max_chats`` for a chat
+    type, else 1."""
+    chat = scenario.contact_types[contact_type].channel == "chat"
+    return scenario.agent_groups[group].max_chats if chat else 1
+
+
 def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
     """Per-group staffing [group, interval] covering per-type needs [interval, type] at least
     cost (an LP per interval, solved by HiGHS through scipy), rounded up."""
@@ -174,12 +187,12 @@ def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
             if kk == k:
                 row[n_g + p] = -1.0
         a_ub.append(row)
-    for g, grp in enumerate(groups):  # sum_k y_gk * factor_g - s_g <= 0
+    for g, grp in enumerate(groups):  # sum_k y_gk * factor_g / seats_gk - s_g <= 0
         row = np.zeros(n_g + len(pairs))
         row[g] = -1.0
         for p, (gg, kk) in enumerate(pairs):
             if gg == g:
-                row[n_g + p] = grp.handle_factor(names[kk])
+                row[n_g + p] = grp.handle_factor(names[kk]) / seats(scenario, g, kk)
         a_ub.append(row)
     staffing = np.zeros((n_g, scenario.horizon.intervals), dtype=int)
     for i in range(scenario.horizon.intervals):
@@ -203,7 +216,8 @@ class OccupancyCap:
     split as ``x_gk >= 0`` over groups with the skill, ``sum_g x_gk = a_k``, with no group
     loaded above the cap: ``sum_k f_g x_gk <= max_occupancy · s_g`` (``f_g`` the group's
     ``handle_time_factor``). For single-skill groups this is ``s_g >= f_g · a_k /
-    max_occupancy``. A feasibility LP per interval (HiGHS through scipy).
+    max_occupancy``. A chat agent is ``seats`` servers, so for a chat skill ``f_g`` is divided
+    by its ``max_chats``. A feasibility LP per interval (HiGHS through scipy).
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -215,7 +229,8 @@ class OccupancyCap:
                       if names[k] in grp.skill_names]
         self.a_eq = np.array([[1.0 if kk == k else 0.0 for _, kk in self.pairs]
                               for k in range(len(names))])
-        self.a_ub = np.array([[grp.handle_factor(names[kk]) if gg == g else 0.0
+        self.a_ub = np.array([[grp.handle_factor(names[kk]) / seats(scenario, g, kk)
+                               if gg == g else 0.0
                                for gg, kk in self.pairs]
                               for g, grp in enumerate(groups)])
 

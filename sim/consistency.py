@@ -142,6 +142,11 @@ def _agent_groups(scenario: ScenarioParts) -> Iterator[Problem]:
             elif skill in skills[:j]:
                 yield where, f"skill {skill!r} is listed twice"
         yield from _length(g.staffing, (*at, "staffing"), n)
+        chat = [t.name for t in scenario.contact_types if t.channel == "chat"]
+        if g.max_chats > 1 and not any(skill in chat for skill in skills):
+            yield ((*at, "max_chats"),
+                   f"is {g.max_chats} but none of the group's skills is a chat type "
+                   f"(channel: chat); chat types: {chat or 'none'}")
 
 
 def _coverage(scenario: ScenarioParts) -> Iterator[Problem]:

@@ -174,7 +174,7 @@ class JourneyDayModel(DayModel):
         """Nobody answered the call-back: the agent is free again."""
         contact = cast(int, event.value)
         self.end[contact] = self.env.now
-        self._agent_free(self.group[contact])
+        self._release(contact)
 
     def _on_end(self, event: simpy.Event) -> None:
         """A service ends: transfer, maybe a repeat later, then the agent is free."""
@@ -197,7 +197,7 @@ class JourneyDayModel(DayModel):
             delay = self.draws[REPEAT_DELAY][contact]
             if now + delay < self.end_of_day:
                 Timeout(self.env, delay, contact).callbacks.append(self._on_repeat)
-        self._agent_free(self.group[contact])
+        self._release(contact)
 
     # --- new contacts of a journey ---
 

@@ -48,6 +48,7 @@ REGISTRY: dict[str, Kpi] = {k.key: k for k in (
     Kpi("callback_on_time", "Call-backs on time", "%", "share"),
     Kpi("deflected", "Deflected", "contacts", "count"),
     Kpi("over_max_wait", "Over max wait", "%", "share"),
+    Kpi("chat_load", "Chat load", "chats", "ratio"),
     Kpi("staffed_hours", "Staffed hours", "h", "hours"),
     Kpi("agent_cost", "Agent cost", CURRENCY, "money"),
 )}

@@ -215,6 +215,7 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
         for k, t in enumerate(scenario.contact_types)
     }
     by_group: dict[str, KPIs] = {}
+    chat_types = {t.name for t in scenario.contact_types if t.channel == "chat"}
     for g, grp in enumerate(scenario.agent_groups):
         staffed = tallies.group_sum("staffed_s", day, [g])
         answered = tallies.group_sum("answered", day, [g])
@@ -225,6 +226,9 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
             "staffed_hours": mean_estimate(staffed / 3600.0),
             "agent_cost": mean_estimate(staffed / 3600.0 * grp.cost_per_hour),
         }
+        if any(skill in chat_types for skill in grp.skill_names):
+            by_group[grp.name]["chat_load"] = ratio_estimate(
+                tallies.group_sum("chat_s", day, [g]), tallies.group_sum("chat_busy_s", day, [g]))
     cost = {k: mean_estimate(v) for k, v in cost_per_replication(tallies, scenario).items()}
     staffing = np.asarray(scenario.staffing_matrix())
     rows = []

@@ -146,6 +146,8 @@ class DayModel:
         """A contact reaches the agent queues: answered at once, or it waits."""
         contact_type = self.ctype[contact]
         group = self.router.agent_for(contact_type, 0.0)
+        if group < 0:
+            group = self._seat(contact_type, 0.0)
         if group >= 0:
             self._answer(contact, group)
             return
@@ -171,7 +173,17 @@ class DayModel:
     def _on_end(self, event: simpy.Event) -> None:
         contact = cast(int, event.value)
         self.end[contact] = self.env.now
+        self._release(contact)
+
+    def _release(self, contact: int) -> None:
+        """The agent who handled ``contact`` has finished it (``sim.chat``: one chat of
+        several)."""
         self._agent_free(self.group[contact])
+
+    def _seat(self, contact_type: int, waited: float) -> int:
+        """The group of an agent with room for one more contact of this type besides the
+        idle ones (-1 if none); only chat agents have such room (``sim.chat``)."""
+        return -1
 
     def _agent_free(self, group: int) -> None:
         """An agent of ``group`` is free: leave if over staffing, else take work or go idle."""
@@ -192,6 +204,8 @@ class DayModel:
             return
         contact_type = self.ctype[contact]
         group = self.router.agent_for(contact_type, math.inf)
+        if group < 0:
+            group = self._seat(contact_type, math.inf)
         if group >= 0:
             self.router.remove(contact, contact_type, self.env.now)
             self._answer(contact, group)
@@ -259,6 +273,7 @@ class DayModel:
             if change > 0:
                 kept = min(self.leaving[group], change)
                 self.leaving[group] -= kept
+                kept += self._recall(group, change - kept)
                 for _ in range(change - kept):
                     self._agent_free(group)
             elif change < 0:
@@ -266,7 +281,18 @@ class DayModel:
                 sent_home = min(-change, len(idle))
                 for _ in range(sent_home):
                     idle.pop()
+                sent_home += self._send_home(group, -change - sent_home)
                 self.leaving[group] += -change - sent_home
+
+    def _recall(self, group: int, wanted: int) -> int:
+        """Staffing rose: keep up to ``wanted`` agents of ``group`` who were on their way out
+        but still hold work; how many (only chat agents can be, ``sim.chat``)."""
+        return 0
+
+    def _send_home(self, group: int, wanted: int) -> int:
+        """Staffing fell: send up to ``wanted`` agents of ``group`` who hold work but have room
+        for more home once it is done; how many (only chat agents, ``sim.chat``)."""
+        return 0
 
     def _records(self) -> Records:
         """The per-contact records as numpy arrays."""
@@ -294,8 +320,12 @@ def simulate_day(scenario: Scenario, seed: int, replication: int) -> Records:
     """Simulate replication ``replication`` of ``scenario`` with ``seed``: its records."""
     models = compile_types(scenario)
     callers = draw_day(scenario, models, seed, replication)
-    engine = DayModel
-    if scenario.has_journeys:  # transfers, repeats, call-backs, deflection
+    engine: type[DayModel] = DayModel
+    if scenario.has_chat:  # agents who hold several chats at once
+        from ccsim.sim.chat import ChatDayModel, ChatJourneyDayModel
+
+        engine = ChatJourneyDayModel if scenario.has_journeys else ChatDayModel
+    elif scenario.has_journeys:  # transfers, repeats, call-backs, deflection
         from ccsim.sim.journeys import JourneyDayModel
 
         engine = JourneyDayModel

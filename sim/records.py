@@ -28,6 +28,8 @@ class Records:
     redial: np.ndarray
     journey: JourneyRecords | None = None
     """What happened around the call (``ccsim.sim.journeys``); None without journeys."""
+    chat: ChatRecords | None = None
+    """The chat agents' busy spells (``ccsim.sim.chat``); None without chat types."""
 
     @property
     def size(self) -> int:
@@ -142,3 +144,14 @@ def contact_log(records: Records) -> ContactLog:
         outcome=outcome,
         handle=handle,
     )
+
+
+@dataclass(frozen=True)
+class ChatRecords:
+    """Spells during which one agent held at least one chat, one entry per spell: the agent's
+    ``group``, and ``start`` / ``end`` in seconds from the start of the day. An agent busy in
+    these spells counts as occupied however many chats it holds."""
+
+    group: np.ndarray
+    start: np.ndarray
+    end: np.ndarray

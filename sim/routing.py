@@ -85,6 +85,16 @@ class Router:
         """The contact a freed agent of ``group`` takes at ``now``, removed from its queue."""
         raise NotImplementedError
 
+    def may_take(self, group: int, contact_type: int, waited: float) -> bool:
+        """True if an agent of ``group`` (which has the skill) may take a contact of
+        ``contact_type`` that has waited ``waited`` s."""
+        raise NotImplementedError
+
+    def chat_for(self, group: int, now: float, chat: list[bool]) -> int:
+        """As ``contact_for``, among the types with ``chat[type]`` only: the next chat of an
+        agent who already holds one (-1 if none)."""
+        raise NotImplementedError
+
 
 class LongestIdleRouter(Router):
     """An arriving contact goes to the longest-idle eligible agent over all groups; a freed
@@ -105,6 +115,22 @@ class LongestIdleRouter(Router):
         best, best_type, earliest = -1, -1, math.inf
         entry = self._entry
         for contact_type in self.group_skills[group]:
+            contact = self.head(contact_type, now)
+            if contact >= 0 and entry[contact] < earliest:
+                best, best_type, earliest = contact, contact_type, entry[contact]
+        if best >= 0:
+            self.queues[best_type].popleft()
+        return best
+
+    def may_take(self, group: int, contact_type: int, waited: float) -> bool:
+        return True
+
+    def chat_for(self, group: int, now: float, chat: list[bool]) -> int:
+        best, best_type, earliest = -1, -1, math.inf
+        entry = self._entry
+        for contact_type in self.group_skills[group]:
+            if not chat[contact_type]:
+                continue
             contact = self.head(contact_type, now)
             if contact >= 0 and entry[contact] < earliest:
                 best, best_type, earliest = contact, contact_type, entry[contact]
@@ -141,6 +167,20 @@ class PriorityRouter(Router):
     def contact_for(self, group: int, now: float) -> int:
         entry = self._entry
         for rank, contact_type in enumerate(self.group_skills[group]):
+            contact = self.head(contact_type, now)
+            if contact >= 0 and (rank == 0 or now - entry[contact] >= self.overflow_after_s):
+                self.queues[contact_type].popleft()
+                return contact
+        return -1
+
+    def may_take(self, group: int, contact_type: int, waited: float) -> bool:
+        return waited >= self.overflow_after_s or self._primary[group][contact_type]
+
+    def chat_for(self, group: int, now: float, chat: list[bool]) -> int:
+        entry = self._entry
+        for rank, contact_type in enumerate(self.group_skills[group]):
+            if not chat[contact_type]:
+                continue
             contact = self.head(contact_type, now)
             if contact >= 0 and (rank == 0 or now - entry[contact] >= self.overflow_after_s):
                 self.queues[contact_type].popleft()

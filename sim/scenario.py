@@ -153,6 +153,11 @@ class Scenario(Spec):
         deflection); proficiency and max_wait_s need no journey engine."""
         return any(t.has_journey for t in self.contact_types)
 
+    @property
+    def has_chat(self) -> bool:
+        """True if any contact type is a chat (the engine of ``sim.chat`` runs the day)."""
+        return any(t.channel == "chat" for t in self.contact_types)
+
     def staffing_matrix(self) -> list[list[int]]:
         """Agents on the phones, [group][interval]."""
         n = self.horizon.intervals

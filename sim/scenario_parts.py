@@ -220,6 +220,10 @@ class ContactType(Spec):
         description="Name of the contact type, as agent groups list it in `skills` (letters, "
                     "digits, _ . -)."
     )
+    channel: Literal["voice", "chat"] = Field(
+        "voice", description="`voice` (default): an agent takes one at a time; `chat`: an "
+                             "agent holds up to its group's `max_chats` at once."
+    )
     arrivals: Arrivals = Field(description="The volume forecast.")
     handle_time: DistributionSpec = Field(description="Talk plus wrap-up time, seconds.")
     patience: DistributionSpec | None = Field(
@@ -289,6 +293,28 @@ class AgentGroup(Spec):
     handle_time_factor: float = Field(
         1.0, gt=0, description="Multiplies this group's handle times (1.2 = 20% slower)."
     )
+    max_chats: int = Field(
+        1, ge=1, le=20, description="Chats one agent holds at once (default 1); more than 1 "
+                                    "needs a skill of channel `chat`."
+    )
+    chat_slowdown: list[Annotated[float, Field(ge=1, le=10)]] | None = Field(
+        None, description="Handle-time factor of a chat that starts with 1, 2, ... chats open "
+                          "(itself included), one per chat up to `max_chats`, each at least "
+                          "1; omit = no slowdown."
+    )
+
+    @model_validator(mode="after")
+    def _chat_slowdown_length(self) -> AgentGroup:
+        if self.chat_slowdown is not None and len(self.chat_slowdown) != self.max_chats:
+            raise problem(f"has {len(self.chat_slowdown)} factors but max_chats is "
+                          f"{self.max_chats}: give one per chat held at once",
+                          sub=("chat_slowdown",))
+        return self
+
+    def slowdown(self, open_chats: int) -> float:
+        """Handle-time factor of a chat that starts with ``open_chats`` open (itself
+        included)."""
+        return 1.0 if self.chat_slowdown is None else self.chat_slowdown[open_chats - 1]
 
     @property
     def skill_names(self) -> list[str]:

@@ -44,6 +44,8 @@ GROUP_FIELDS = (
     "wait_answered_s",
     "busy_s",            # agent-seconds handling contacts, within each interval
     "staffed_s",         # agent-seconds on the phones, within each interval
+    "chat_s",            # chat-seconds: chats held, summed over the group's agents
+    "chat_busy_s",       # agent-seconds holding at least one chat
 )
 
 
@@ -123,9 +125,22 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
     staffing = np.asarray(scenario.staffing_matrix(), dtype=float)
     by_group = np.zeros((len(GROUP_FIELDS), n_i, n_g))
     group = records.group.astype(np.int64)
+    chat = records.chat
+    is_chat = np.array([t.channel == "chat" for t in scenario.contact_types])[ctype]
     for g in range(n_g):
         mine = answered & (group == g)
-        busy = _busy_until(records.answer[mine], records.end[mine], edges)
+        if chat is None:
+            busy = _busy_until(records.answer[mine], records.end[mine], edges)
+        else:  # calls, and the spells holding chats (however many)
+            calls = mine & ~is_chat
+            chats = mine & is_chat
+            spells = chat.group == g
+            held = np.diff(_busy_until(records.answer[chats], records.end[chats], edges))
+            spell = np.diff(_busy_until(chat.start[spells], chat.end[spells], edges))
+            by_group[field["chat_s"], :, g] = held
+            by_group[field["chat_busy_s"], :, g] = spell
+            busy = _busy_until(records.answer[calls], records.end[calls], edges)
+            busy[1:] += np.cumsum(spell)
         by_group[field["busy_s"], :, g] = np.diff(busy)
         by_group[field["staffed_s"], :, g] = staffing[g] * np.diff(edges)
         mine_counted = mine & counted & live
