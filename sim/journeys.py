@@ -125,10 +125,13 @@ class JourneyDayModel(DayModel):
             self._next_offer(contact, 0)
 
     def _next_offer(self, contact: int, i: int) -> None:
-        """Schedule offer ``i`` of the contact's type if they may still be waiting then."""
+        """Schedule offer ``i`` of the contact's type if they may still be waiting then, while
+        the centre is open."""
         after, _ = self._offers[self.ctype[contact]][i]
         at = self.entry[contact] + after
-        if at <= self.deadline[contact]:
+        # no offers once the centre has closed: a caller still waiting then is lost at the
+        # close (``_close``), and hears nothing after it
+        if at <= self.deadline[contact] and at < self.end_of_day:
             Timeout(self.env, at - self.env.now, (contact, i)).callbacks.append(self._on_offer)
 
     def _on_offer(self, event: simpy.Event) -> None:
