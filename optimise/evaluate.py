@@ -39,7 +39,7 @@ import numpy as np
 from ccsim.sim.kpis import Tallies
 from ccsim.sim.runner import RunResult, extend, simulate
 from ccsim.sim.scenario import MeetProbability, Scenario
-from ccsim.sim.stats import Estimate, share_estimate
+from ccsim.sim.stats import Estimate, per_replication_ratio, share_estimate
 from ccsim.sim.verdict import TOLERANCE, Cell, Judgement, judge
 
 GROWTH_CAP = 10
@@ -395,8 +395,7 @@ class Evaluator:
                     score[row, c] = estimate.mean
                     lower[row, c], upper[row, c] = estimate.lo, estimate.hi
                 else:  # a day with nobody in the cell meets it trivially
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        daily = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+                    daily = per_replication_ratio(num, den)
                     met = np.nan_to_num(daily, nan=1.0) >= criterion.target - TOLERANCE
                     score[row, c] = met.mean()
                     lower[row, c], upper[row, c] = wilson(int(met.sum()), met.size)

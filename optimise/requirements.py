@@ -94,16 +94,15 @@ def journey_arrivals(scenario: Scenario) -> np.ndarray:
     return own + inflow
 
 
-def agent_load(scenario: Scenario, k: int, interval: int) -> TypeLoad:
+def agent_load(scenario: Scenario, k: int, interval: int,
+               flows: tuple[np.ndarray, np.ndarray] | None = None) -> TypeLoad:
     """Arrival rate (per second), mean handle time and mean patience (s) reaching agents:
     the type's own callers after its IVR (opt-outs and frustrated failures, with their factors)
-    and, with journeys, repeats and the transfers joining its queue."""
+    and, with journeys, repeats and the transfers joining its queue. ``flows`` is
+    ``journey_flows(scenario)``, computed once by callers that ask for every cell."""
     t: ContactType = scenario.contact_types[k]
-    if any(c.has_journey for c in scenario.contact_types):
-        own_all, inflow_all = journey_flows(scenario)
-        expected, inflow = own_all[interval, k], inflow_all[interval, k]
-    else:
-        expected, inflow = t.arrivals.expected(scenario.horizon.intervals)[interval], 0.0
+    own_all, inflow_all = journey_flows(scenario) if flows is None else flows
+    expected, inflow = own_all[interval, k], inflow_all[interval, k]
     handle = t.handle_time.build(interval).mean
     patience = t.patience.build(interval).mean if t.patience is not None else None
     interval_s = scenario.horizon.interval_s
@@ -132,9 +131,10 @@ def offered_loads(scenario: Scenario) -> np.ndarray:
     [interval, type], at handle-time factor 1."""
     n_i, n_k = scenario.horizon.intervals, len(scenario.contact_types)
     loads = np.zeros((n_i, n_k))
+    flows = journey_flows(scenario)
     for k in range(n_k):
         for i in range(n_i):
-            load = agent_load(scenario, k, i)
+            load = agent_load(scenario, k, i, flows)
             loads[i, k] = load.calls_per_s * load.handle_s
     return loads
 
@@ -149,10 +149,11 @@ def type_requirements(scenario: Scenario, method: str = "erlang_a") -> np.ndarra
     n_i, n_k = scenario.horizon.intervals, len(scenario.contact_types)
     cap = max_occupancy(scenario)
     need = np.zeros((n_i, n_k), dtype=int)
+    flows = journey_flows(scenario)
     for k, t in enumerate(scenario.contact_types):
         sl = scenario.service_level_of(t)
         for i in range(n_i):
-            load = agent_load(scenario, k, i)
+            load = agent_load(scenario, k, i, flows)
             patience = load.patience_s if method == "erlang_a" else None
             need[i, k] = max(
                 min_agents(load.calls_per_s, 1 / load.handle_s, patience, sl.threshold_s,
