@@ -239,8 +239,37 @@ def print_summary(result: RunResult, folder: Path) -> None:
         console.print(f"{label('chat_load')} (mean chats held per agent holding any): "
                       + "; ".join(loads), markup=False)
     cost = ", ".join(f"{k.replace('_', ' ')} {v.mean:,.2f}" for k, v in s.cost.items())
-    console.print(f"cost per day ({result.scenario.costs.currency}): {cost}", markup=False)
+    h = result.scenario.horizon
+    per = "day" if h.days == 1 else ("week" if h.days == 7 else f"{h.days} days")
+    console.print(f"cost per {per} ({result.scenario.costs.currency}): {cost}", markup=False)
+    if s.days:
+        console.print(_days_table(result))
     console.print(f"results: {folder}", markup=False)
+
+
+def _days_table(result: RunResult) -> Table:
+    """A multi-day run's days: each type's service level and verdict, the backlog of
+    e-mails left, and the day's agent hours and cost."""
+    scenario = result.scenario
+    types = [t.name for t in scenario.contact_types]
+    table = Table(title="per day: service level (verdict), agent hours, agent cost")
+    table.add_column("day")
+    for name in types:
+        table.add_column(name, justify="right")
+    table.add_column("agent h", justify="right")
+    table.add_column(f"agents ({scenario.costs.currency})", justify="right")
+    targets = {t.name: scenario.service_level_of(t).target for t in scenario.contact_types}
+    rows = {(r.day, r.contact_type): r for r in result.summary.days}
+    for d in range(scenario.horizon.days):
+        cells = []
+        for name in types:
+            sl = rows[(d, name)].kpis["service_level"]
+            judged = verdict(sl.mean, sl.hi, targets[name])
+            cells.append("-" if sl.mean != sl.mean else f"{sl.mean * 100:.1f}% ({judged})")
+        every = rows[(d, "all")].kpis
+        table.add_row(scenario.horizon.day_label(d), *cells,
+                      f"{every['staffed_hours'].mean:,.0f}", f"{every['agent_cost'].mean:,.0f}")
+    return table
 
 
 def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None) -> None:

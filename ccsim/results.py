@@ -110,17 +110,47 @@ def write_intervals_csv(result: RunResult, path: Path) -> None:
         t.name: scenario.service_level_of(t).target for t in scenario.contact_types}
     targets["all"] = common_target(scenario)
     keys = kpi_keys(scenario)
+    h = scenario.horizon
+    days = ["day", "weekday"] if h.days > 1 else []
     with path.open("w", newline="") as f:
         out = csv.writer(f)
-        header = ["interval", "start", "contact_type", "staffed_agents"]
+        header = [*days, "interval", "start", "contact_type", "staffed_agents"]
         for key in keys:
             header += [key, f"{key}_lo", f"{key}_hi"]
         out.writerow([*header, "service_level_target", "service_level_verdict"])
         for row in result.summary.intervals:
-            cells = [row.interval, row.start, row.contact_type, row.staffed_agents]
+            day = [row.day, h.day_name(row.day)] if days else []
+            cells = [*day, row.interval, row.start, row.contact_type, row.staffed_agents]
             for key in keys:
                 e = row.kpis[key]
                 cells += [_number(e.mean), _number(e.lo), _number(e.hi)]
+            target = targets[row.contact_type]
+            sl = row.kpis["service_level"]
+            judged = None if target is None else verdict(sl.mean, sl.hi, target)
+            out.writerow([*cells, "" if target is None else _number(target), judged or ""])
+
+
+def write_days_csv(result: RunResult, path: Path) -> None:
+    """One row per day of a multi-day horizon × contact type (and "all"): every KPI with its
+    CI bounds, the service level's target and verdict, and on the "all" rows the day's
+    staffed hours, agent cost and total cost (currency per day)."""
+    scenario = result.scenario
+    targets: dict[str, float | None] = {
+        t.name: scenario.service_level_of(t).target for t in scenario.contact_types}
+    targets["all"] = common_target(scenario)
+    keys = kpi_keys(scenario) + ("staffed_hours", "agent_cost", "total_cost")
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        header = ["day", "weekday", "contact_type"]
+        for key in keys:
+            header += [key, f"{key}_lo", f"{key}_hi"]
+        out.writerow([*header, "service_level_target", "service_level_verdict"])
+        for row in result.summary.days:
+            cells: list[object] = [row.day, row.name, row.contact_type]
+            for key in keys:
+                e = row.kpis.get(key)
+                cells += ["", "", ""] if e is None else [_number(e.mean), _number(e.lo),
+                                                         _number(e.hi)]
             target = targets[row.contact_type]
             sl = row.kpis["service_level"]
             judged = None if target is None else verdict(sl.mean, sl.hi, target)
@@ -189,6 +219,8 @@ def write_run_files(result: RunResult, folder: Path, scenario: Scenario | None =
         json.dumps(summary_json(result, overrides), indent=2, allow_nan=False) + "\n"
     )
     write_intervals_csv(result, folder / "intervals.csv")
+    if result.scenario.horizon.days > 1:
+        write_days_csv(result, folder / "days.csv")
     write_replications_csv(result, folder / "replications.csv")
     ran = (scenario or result.scenario).with_changes(
         seed=result.seed, replications=result.replications

@@ -40,12 +40,13 @@ class CallerModel:
     journey: JourneyModel | None = None
 
     @classmethod
-    def compile(cls, index: int, spec: ContactType, intervals: int) -> CallerModel:
-        """Build the samplers of contact type ``spec`` (position ``index``) once per run."""
+    def compile(cls, index: int, spec: ContactType, intervals: int, day: int = 0) -> CallerModel:
+        """Build the samplers of contact type ``spec`` (position ``index``) once per run, with
+        the expected arrivals of day ``day``."""
         ss, redial = spec.self_service, spec.redial
         return cls(
             index=index,
-            expected=np.asarray(spec.arrivals.expected(intervals), dtype=float),
+            expected=np.asarray(spec.arrivals.expected(intervals, day), dtype=float),
             uncertainty_cv=spec.arrivals.uncertainty_cv,
             handle=spec.handle_time.samplers(intervals),
             patience=spec.patience.samplers(intervals) if spec.patience is not None else None,
@@ -136,10 +137,31 @@ class Callers:
         return Callers(**{f: v[order] for f, v in joined.items()}, journey=journey)
 
 
-def compile_types(scenario: Scenario) -> list[CallerModel]:
-    """The caller models of every contact type, in scenario order."""
+    @staticmethod
+    def append(first: Callers, then: Callers) -> Callers:
+        """``first`` followed by ``then``, in that order (not sorted: the contacts a day
+        inherits come after its own, so its own keep their positions)."""
+        fields = [f for f in Callers.__dataclass_fields__ if f != "journey"]
+        joined = {f: np.concatenate([getattr(first, f), getattr(then, f)]) for f in fields}
+        journey = None
+        if first.journey is not None or then.journey is not None:
+            journey = np.concatenate([
+                p.journey if p.journey is not None
+                else np.full((p.size, len(JOURNEY_COLUMNS)), np.nan) for p in (first, then)])
+        return Callers(**joined, journey=journey)
+
+    def take(self, rows: np.ndarray) -> Callers:
+        """The callers at positions ``rows``."""
+        fields = [f for f in Callers.__dataclass_fields__ if f != "journey"]
+        return Callers(**{f: getattr(self, f)[rows] for f in fields},
+                       journey=None if self.journey is None else self.journey[rows])
+
+
+def compile_types(scenario: Scenario, day: int = 0) -> list[CallerModel]:
+    """The caller models of every contact type on day ``day`` of the horizon, in scenario
+    order (days differ only in their expected arrivals)."""
     n = scenario.horizon.intervals
-    return [CallerModel.compile(k, t, n) for k, t in enumerate(scenario.contact_types)]
+    return [CallerModel.compile(k, t, n, day) for k, t in enumerate(scenario.contact_types)]
 
 
 def draw_day(scenario: Scenario, models: list[CallerModel], seed: int, replication: int) -> Callers:

@@ -69,7 +69,7 @@ def _value_at(root: Any, path: Path) -> Any:
 def problems(scenario: ScenarioParts) -> Iterator[Problem]:
     """Every inconsistency, in the order of a file written in the order of the schema."""
     yield from _horizon(scenario.horizon)
-    yield from _contact_types(scenario.contact_types, scenario.horizon.intervals)
+    yield from _contact_types(scenario.contact_types, scenario.horizon)
     yield from _agent_groups(scenario)
     yield from _coverage(scenario)
     yield from journey_problems(scenario)
@@ -100,6 +100,19 @@ def _length(value: Any, path: Path, n: int) -> Iterator[Problem]:
         yield path, f"has {len(value)} values but horizon.intervals is {n}"
 
 
+def _per_day_length(value: Any, path: Path, n: int, days: int) -> Iterator[Problem]:
+    """A per-interval list given once (``n`` values) or per day (``days`` lists of ``n``)."""
+    if not (isinstance(value, list) and value and isinstance(value[0], list)):
+        yield from _length(value, path, n)
+        return
+    if len(value) != days:
+        yield (path, f"has {len(value)} lists (one per day) but horizon.days is {days}; give "
+                     f"one list per day, or one list of {n} values for every day")
+        return
+    for d, row in enumerate(value):
+        yield from _length(row, (*path, d), n)
+
+
 def _distribution(spec: DistributionSpec | None, path: Path, n: int) -> Iterator[Problem]:
     if spec is None:
         return
@@ -107,13 +120,20 @@ def _distribution(spec: DistributionSpec | None, path: Path, n: int) -> Iterator
         yield from _length(values, (*path, field), n)
 
 
-def _contact_types(types: Sequence[ContactType], n: int) -> Iterator[Problem]:
+def _contact_types(types: Sequence[ContactType], h: Horizon) -> Iterator[Problem]:
     names = [t.name for t in types]
+    n, days = h.intervals, h.days
     for i, t in enumerate(types):
         at: Path = ("contact_types", i)
         yield from _repeated(names, i, (*at, "name"), "contact type")
-        yield from _length(t.arrivals.per_interval, (*at, "arrivals", "per_interval"), n)
-        yield from _length(t.arrivals.profile, (*at, "arrivals", "profile"), n)
+        a = t.arrivals
+        yield from _per_day_length(a.per_interval, (*at, "arrivals", "per_interval"), n, days)
+        yield from _per_day_length(a.profile, (*at, "arrivals", "profile"), n, days)
+        if isinstance(a.daily, list) and len(a.daily) != days:
+            yield ((*at, "arrivals", "daily"),
+                   f"has {len(a.daily)} values but horizon.days is {days}; give one per day, "
+                   "or one number for every day")
+        yield from _email(t, at)
         yield from _distribution(t.handle_time, (*at, "handle_time"), n)
         yield from _distribution(t.patience, (*at, "patience"), n)
         if t.self_service is not None:
@@ -125,6 +145,28 @@ def _contact_types(types: Sequence[ContactType], n: int) -> Iterator[Problem]:
         if t.resolution is not None:
             yield from _distribution(t.resolution.repeat_delay,
                                      (*at, "resolution", "repeat_delay"), n)
+
+
+_NOT_FOR_EMAIL = {
+    "patience": "an e-mail never hangs up, so it has no patience; remove the key",
+    "self_service": "an e-mail does not go through the IVR; remove the key",
+    "redial": "an e-mail never abandons, so it is never redialled; remove the key",
+    "callback": "nobody waits on the line for an e-mail, so there is no call-back to offer; "
+                "remove the key",
+    "deflection": "nobody waits on the line for an e-mail, so there is nothing to offer "
+                  "while waiting; remove the key",
+    "transfers": "an e-mail is answered where it arrives (transfers are for calls and chats); "
+                 "remove the key",
+}
+
+
+def _email(t: ContactType, at: Path) -> Iterator[Problem]:
+    """What an e-mail type must not have (it waits, never abandons, and is not a caller)."""
+    if t.channel != "email":
+        return
+    for key, reason in _NOT_FOR_EMAIL.items():
+        if getattr(t, key) is not None:
+            yield (*at, key), f"{reason} (channel: email)"
 
 
 def _agent_groups(scenario: ScenarioParts) -> Iterator[Problem]:
@@ -141,7 +183,7 @@ def _agent_groups(scenario: ScenarioParts) -> Iterator[Problem]:
                 yield where, f"{skill!r} is not a contact type (known: {types})"
             elif skill in skills[:j]:
                 yield where, f"skill {skill!r} is listed twice"
-        yield from _length(g.staffing, (*at, "staffing"), n)
+        yield from _per_day_length(g.staffing, (*at, "staffing"), n, scenario.horizon.days)
         chat = [t.name for t in scenario.contact_types if t.channel == "chat"]
         if g.max_chats > 1 and not any(skill in chat for skill in skills):
             yield ((*at, "max_chats"),

@@ -32,18 +32,23 @@ class JourneyParts(Protocol):
 def journey_problems(scenario: JourneyParts) -> Iterator[Problem]:
     """Every problem of the journey keys, type by type, then transfer cycles."""
     types = [t.name for t in scenario.contact_types]
+    channels = [t.channel for t in scenario.contact_types]
     for k, t in enumerate(scenario.contact_types):
-        yield from _transfers(t, ("contact_types", k, "transfers"), types)
+        yield from _transfers(t, ("contact_types", k, "transfers"), types, channels)
         yield from _max_wait(t, ("contact_types", k, "service_level"), scenario.service_level)
     yield from _endless(scenario.contact_types, types)
 
 
-def _transfers(t: ContactType, at: Path, types: list[str]) -> Iterator[Problem]:
+def _transfers(t: ContactType, at: Path, types: list[str],
+               channels: list[str]) -> Iterator[Problem]:
     transfers = t.transfers or []
     targets = [x.to for x in transfers]
     for j, x in enumerate(transfers):
         if x.to not in types:
             yield (*at, j, "to"), f"{x.to!r} is not a contact type (known: {types})"
+        elif channels[types.index(x.to)] == "email":
+            yield (*at, j, "to"), (f"{x.to!r} is an e-mail type (channel: email); a call or "
+                                   "chat is transferred to a call or chat queue")
         elif x.to in targets[:j]:
             yield (*at, j, "to"), f"transfers to {x.to!r} are listed twice; give one share"
     total = sum(x.probability for x in transfers)

@@ -50,6 +50,7 @@ from simpy.events import Timeout
 
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers
+from ccsim.sim.carry import Carry
 from ccsim.sim.journey_draws import (
     JOURNEY_COLUMNS,
     REPEAT_DELAY,
@@ -64,7 +65,7 @@ from ccsim.sim.journey_draws import (
 from ccsim.sim.model import DayModel
 from ccsim.sim.records import JourneyRecords, Records
 from ccsim.sim.routing import ABANDONED, ANSWERED, ENDED, WAITING
-from ccsim.sim.scenario import Scenario
+from ccsim.sim.scenario import DAY_S, Scenario
 from ccsim.sim.streams import keyed_generator
 
 DEFLECT, CALL_BACK = 0, 1
@@ -77,9 +78,12 @@ class JourneyDayModel(DayModel):
     """One simulated day with journeys; ``run()`` returns records with their journey part."""
 
     def __init__(self, scenario: Scenario, callers: Callers, models: list[CallerModel],
-                 seed: int, replication: int) -> None:
-        super().__init__(scenario, callers, models, seed, replication)
+                 seed: int, replication: int, day: int = 0, carry: Carry | None = None) -> None:
+        super().__init__(scenario, callers, models, seed, replication, day, carry)
+        if carry is not None:
+            callers = Callers.append(callers, carry.callers)
         self._seed, self._replication = seed, replication
+        self._repeats_due: list[tuple[int, float]] = []
         index = {t.name: k for k, t in enumerate(scenario.contact_types)}
         self._journeys: list[JourneyModel | None] = [m.journey for m in models]
         self._transfers: list[tuple[tuple[float, ...], list[int]] | None] = [
@@ -97,8 +101,12 @@ class JourneyDayModel(DayModel):
                  else np.full((n, len(JOURNEY_COLUMNS)), np.nan))
         self.draws: list[list[float]] = [draws[:, c].tolist() for c in range(len(JOURNEY_COLUMNS))]
         self.root = list(range(n))
-        self.generation = [0] * n
-        self.origin = [FORECAST] * n
+        own = n - (carry.size if carry is not None else 0)
+        self.generation = [0] * own
+        self.origin = [FORECAST] * own
+        if carry is not None:
+            self.generation += carry.generation.tolist()
+            self.origin += carry.origin.tolist()
         self.transferred_out = [False] * n
         self.callback_offered = [False] * n
         self.callback_accepted = [math.nan] * n
@@ -200,6 +208,8 @@ class JourneyDayModel(DayModel):
             delay = self.draws[REPEAT_DELAY][contact]
             if now + delay < self.end_of_day:
                 Timeout(self.env, delay, contact).callbacks.append(self._on_repeat)
+            elif not self._last_day:  # due on a later day of the horizon
+                self._repeats_due.append((contact, now + delay))
         self._release(contact)
 
     # --- new contacts of a journey ---
@@ -289,6 +299,48 @@ class JourneyDayModel(DayModel):
                 self.end[contact] = max(self.entry[contact], self.end_of_day)
             else:
                 self.state[contact] = ABANDONED
+        self._close_emails()
+
+    def handover(self) -> dict[int, Carry]:
+        """The waiting e-mails, and the repeats due after the close: each arrives on the day
+        its delay reaches (at the opening if it falls in the night), drawn now from its
+        parent's keyed stream exactly as it would be during the day."""
+        out = super().handover()
+        days_left = self._days - 1 - self.day
+        by_day: dict[int, list[Carry]] = {}
+        for parent, due in self._repeats_due:
+            ahead, local = divmod(due, DAY_S)
+            if local >= self.end_of_day:  # in the night: at the next opening
+                ahead, local = ahead + 1, 0.0
+            if ahead < 1 or ahead > days_left:
+                continue
+            interval = min(int(local // self.interval_s), self.intervals - 1)
+            contact_type = self.ctype[parent]
+            rng, row = self._child_draws(parent)
+            rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
+            new = self._models[contact_type].draw(np.array([local]), np.array([interval]), rngs)
+            self._delay(row, contact_type, rng, interval)
+            slot = (self.day + int(ahead)) * self.intervals + interval
+            new = replace(new, interval=np.array([slot], dtype=np.int32),
+                          journey=np.asarray([row]))
+            by_day.setdefault(int(ahead), []).append(Carry(
+                new, np.array([REPEAT], dtype=np.int8),
+                np.array([self.generation[parent] + 1], dtype=np.int64),
+                np.array([False])))
+        for ahead, parts in by_day.items():
+            joined = Carry.join(([out[ahead]] if ahead in out else []) + parts)
+            if joined is not None:
+                out[ahead] = joined
+        return out
+
+    def _journey_rows(self, rows: list[int]) -> np.ndarray | None:
+        return np.asarray([[column[c] for column in self.draws] for c in rows])
+
+    def _origin_of(self, rows: list[int]) -> np.ndarray:
+        return np.asarray([self.origin[c] for c in rows], dtype=np.int8)
+
+    def _generation_of(self, rows: list[int]) -> np.ndarray:
+        return np.asarray([self.generation[c] for c in rows], dtype=np.int64)
 
     def _records(self) -> Records:
         origin = np.asarray(self.origin, dtype=np.int8)

@@ -48,9 +48,11 @@ REGISTRY: dict[str, Kpi] = {k.key: k for k in (
     Kpi("callback_on_time", "Call-backs on time", "%", "share"),
     Kpi("deflected", "Deflected", "contacts", "count"),
     Kpi("over_max_wait", "Over max wait", "%", "share"),
+    Kpi("backlog", "Backlog left", "contacts", "count"),
     Kpi("chat_load", "Chat load", "chats", "ratio"),
     Kpi("staffed_hours", "Staffed hours", "h", "hours"),
     Kpi("agent_cost", "Agent cost", CURRENCY, "money"),
+    Kpi("total_cost", "Total cost", CURRENCY, "money"),
 )}
 
 

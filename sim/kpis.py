@@ -12,7 +12,7 @@ Occupancy of a contact type is that of the agent groups that have its skill: the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -97,12 +97,26 @@ class Tallies:
 
 @dataclass(frozen=True)
 class IntervalRow:
-    """KPIs of one interval for one contact type (``contact_type`` is "all" for the total)."""
+    """KPIs of one interval of one day for one contact type (``contact_type`` is "all" for
+    the total); ``day`` is 0 in a one-day horizon."""
 
     interval: int
     start: str
     contact_type: str
     staffed_agents: int
+    kpis: KPIs
+    day: int = 0
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """KPIs of one day of the horizon for one contact type ("all" for the total), with the
+    agent hours and costs of that day (the "all" row; shares of the groups with the skill
+    otherwise)."""
+
+    day: int
+    name: str
+    contact_type: str
     kpis: KPIs
 
 
@@ -115,6 +129,8 @@ class Summary:
     by_group: dict[str, KPIs]
     cost: KPIs
     intervals: list[IntervalRow]
+    days: list[DayRow] = field(default_factory=list)
+    """Per-day KPIs of a multi-day horizon (empty for one day)."""
 
 
 def skilled_groups(scenario: Scenario, types: list[int]) -> list[int]:
@@ -140,7 +156,8 @@ def kpi_keys(scenario: Scenario) -> tuple[str, ...]:
         has.add("deflected")
     if any(scenario.service_level_of(t).max_wait_s is not None for t in types):
         has.add("over_max_wait")
-    return KPI_KEYS + tuple(k for k in JOURNEY_KEYS if k in has)
+    channel = ("backlog",) if scenario.has_email else ()
+    return KPI_KEYS + tuple(k for k in JOURNEY_KEYS if k in has) + channel
 
 
 def slice_kpis(
@@ -182,8 +199,10 @@ def per_replication(
     return tallies.type_sum(key, intervals, types)
 
 
-def cost_per_replication(tallies: Tallies, scenario: Scenario) -> dict[str, np.ndarray]:
-    """The cost split of each replication, currency per day.
+def cost_per_replication(tallies: Tallies, scenario: Scenario,
+                         slots: slice = slice(None)) -> dict[str, np.ndarray]:
+    """The cost split of each replication, currency per simulated horizon (per day with a
+    one-day horizon; ``slots`` narrows it, to one day of a week for instance).
 
     Agents are paid for the counted part of the day (after the warm-up), at each group's
     ``cost_per_hour``; self-served and deflected contacts (both finish in self-service) and
@@ -191,12 +210,12 @@ def cost_per_replication(tallies: Tallies, scenario: Scenario) -> dict[str, np.n
     """
     all_types = list(range(len(scenario.contact_types)))
     rate = np.array([g.cost_per_hour for g in scenario.agent_groups])
-    staffed_h = tallies.by_group[:, _G["staffed_s"]].sum(axis=1) / 3600.0
+    staffed_h = tallies.by_group[:, _G["staffed_s"], slots].sum(axis=1) / 3600.0
     agents = staffed_h @ rate
-    self_service = ((tallies.type_sum("self_served", slice(None), all_types)
-                     + tallies.type_sum("deflected", slice(None), all_types))
+    self_service = ((tallies.type_sum("self_served", slots, all_types)
+                     + tallies.type_sum("deflected", slots, all_types))
                     * scenario.costs.self_service_per_contact)
-    abandonment = (tallies.type_sum("abandoned", slice(None), all_types)
+    abandonment = (tallies.type_sum("abandoned", slots, all_types)
                    * scenario.costs.abandonment_penalty)
     parts = {"agents": agents, "self_service": self_service, "abandonment": abandonment}
     parts["total"] = agents + self_service + abandonment
@@ -231,13 +250,39 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
                 tallies.group_sum("chat_s", day, [g]), tallies.group_sum("chat_busy_s", day, [g]))
     cost = {k: mean_estimate(v) for k, v in cost_per_replication(tallies, scenario).items()}
     staffing = np.asarray(scenario.staffing_matrix())
+    h = scenario.horizon
     rows = []
-    for i in range(scenario.horizon.intervals):
-        start = scenario.horizon.clock(i)
-        rows.append(IntervalRow(i, start, "all", int(staffing[:, i].sum()),
-                                slice_kpis(tallies, i, types, groups, keys)))
+    for slot in range(h.slots):
+        d, i = divmod(slot, h.intervals)
+        start = h.clock(i)
+        rows.append(IntervalRow(i, start, "all", int(staffing[:, slot].sum()),
+                                slice_kpis(tallies, slot, types, groups, keys), d))
         for k, t in enumerate(scenario.contact_types):
             skilled = skilled_groups(scenario, [k])
-            rows.append(IntervalRow(i, start, t.name, int(staffing[skilled, i].sum()),
-                                    slice_kpis(tallies, i, [k], skilled, keys)))
-    return Summary(overall, by_type, by_group, cost, rows)
+            rows.append(IntervalRow(i, start, t.name, int(staffing[skilled, slot].sum()),
+                                    slice_kpis(tallies, slot, [k], skilled, keys), d))
+    return Summary(overall, by_type, by_group, cost, rows, _day_rows(tallies, scenario, keys))
+
+
+def _day_rows(tallies: Tallies, scenario: Scenario, keys: tuple[str, ...]) -> list[DayRow]:
+    """The KPIs of each day of a multi-day horizon, overall (with the day's agent hours and
+    cost) and per type; none for one day."""
+    h = scenario.horizon
+    if h.days == 1:
+        return []
+    types = list(range(len(scenario.contact_types)))
+    groups = list(range(len(scenario.agent_groups)))
+    rows = []
+    for d in range(h.days):
+        slots = slice(d * h.intervals, (d + 1) * h.intervals)
+        overall = slice_kpis(tallies, slots, types, groups, keys)
+        staffed = tallies.group_sum("staffed_s", slots, groups)
+        overall["staffed_hours"] = mean_estimate(staffed / 3600.0)
+        costs = cost_per_replication(tallies, scenario, slots)
+        overall["agent_cost"] = mean_estimate(costs["agents"])
+        overall["total_cost"] = mean_estimate(costs["total"])
+        rows.append(DayRow(d, h.day_name(d), "all", overall))
+        for k, t in enumerate(scenario.contact_types):
+            rows.append(DayRow(d, h.day_name(d), t.name, slice_kpis(
+                tallies, slots, [k], skilled_groups(scenario, [k]), keys)))
+    return rows

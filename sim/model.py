@@ -20,11 +20,18 @@ After the last interval nobody arrives (redials due later are dropped), and the 
 staffing serves until every contact in the centre is answered or abandons. A caller with
 infinite patience still waiting when no agent is left to answer them is counted as abandoned
 at the end of the day (the close), so every arrival has exactly one outcome.
+
+E-mails are blended into the agents' idle time: an agent takes one only when no call or chat of
+its skills waits, and never after the close. An e-mail still waiting at the close is handed to
+the next day of a multi-day horizon (``sim.horizon``), or left as backlog on the last day.
+One day of a multi-day horizon is simulated by this same model on its own clock (0 = its
+opening); ``sim.horizon`` chains the days and hands over what carries over.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import cast
 
 import numpy as np
@@ -33,6 +40,7 @@ from simpy.events import Timeout
 
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers, compile_types, draw_day
+from ccsim.sim.carry import Carry
 from ccsim.sim.records import Records
 from ccsim.sim.routing import (
     ABANDONED,
@@ -42,7 +50,7 @@ from ccsim.sim.routing import (
     PriorityRouter,
     Router,
 )
-from ccsim.sim.scenario import Priority, Scenario
+from ccsim.sim.scenario import DAY_S, Priority, Scenario
 from ccsim.sim.streams import generator
 from ccsim.sim.timebase import on_tick
 
@@ -57,13 +65,23 @@ class DayModel:
         models: list[CallerModel],
         seed: int,
         replication: int,
+        day: int = 0,
+        carry: Carry | None = None,
     ) -> None:
         self.env = simpy.Environment()
         horizon = scenario.horizon
         self.interval_s = horizon.interval_s
         self.intervals = horizon.intervals
         self.end_of_day = horizon.length_s
-        self.staffing = scenario.staffing_matrix()
+        self.day = day
+        self._slot0 = day * horizon.intervals
+        self._days = horizon.days
+        self._last_day = day == horizon.days - 1
+        self.staffing = [row[self._slot0:self._slot0 + horizon.intervals]
+                         for row in scenario.staffing_matrix()]
+        own = callers.size
+        if carry is not None:
+            callers = Callers.append(callers, carry.callers)
         names = [t.name for t in scenario.contact_types]
         self.handle_factor = [[g.handle_factor(name) for name in names]
                               for g in scenario.agent_groups]
@@ -86,9 +104,21 @@ class DayModel:
         self.end = end.tolist()
         self.group = [-1] * n
         self.state = [WAITING] * n
-        self.is_redial = [False] * n
+        self.is_redial = [False] * own
+        if carry is not None:
+            self.is_redial += carry.redial.tolist()
+        self.carried_out: list[int] = []
+        """Contacts handed to a later day at the close (not in this day's records)."""
 
+        self._email = [t.channel == "email" for t in scenario.contact_types]
+        email_types = [k for k, is_email in enumerate(self._email) if is_email]
         skills = [[scenario.type_index(s) for s in g.skill_names] for g in scenario.agent_groups]
+        self._email_skills = [[k for k in group if k in email_types] for group in skills]
+        self._email_groups = [[g for g, own_skills in enumerate(skills) if k in own_skills]
+                              for k in range(len(models))]
+        self._email_queues: list[deque[int]] = [deque() for _ in models]
+        self._closed = False
+        skills = [[k for k in group if k not in email_types] for group in skills]
         args = (skills, len(models), self.entry, self.deadline, self.state)
         routing = scenario.routing
         self.router: Router
@@ -107,7 +137,8 @@ class DayModel:
         order = np.flatnonzero(served_by_agents)
         order = order[np.argsort(entry[order], kind="stable")]
         self._feed_ids = order.tolist()
-        self._feed_times = entry[order].tolist()
+        # contacts carried over from an earlier day entered before this opening: fed at 0
+        self._feed_times = np.maximum(entry[order], 0.0).tolist()
         self._feed_pos = 0
         self._feed_count = len(self._feed_ids)
         # bound once: the feed and the end of service run once per contact
@@ -123,6 +154,8 @@ class DayModel:
             Timeout(env, i * self.interval_s, i).callbacks.append(self._on_interval)
         if self._feed_ids:
             Timeout(env, self._feed_times[0]).callbacks.append(self._on_feed)
+        if self._email_skills and any(self._email_skills):
+            Timeout(env, self.end_of_day).callbacks.append(self._on_close)
         env.run()
         self._close()
         return self._records()
@@ -131,6 +164,18 @@ class DayModel:
         """The day is over: whoever still waits has no agent left and is lost."""
         for contact in self.router.waiting():
             self.state[contact] = ABANDONED
+        self._close_emails()
+
+    def _close_emails(self) -> None:
+        """E-mails still waiting go to the next day, or stay as backlog on the last one."""
+        if not self._last_day:
+            for queue in self._email_queues:
+                self.carried_out.extend(queue)
+
+    def _on_close(self, event: simpy.Event) -> None:
+        """The last interval has ended: agents finish the calls and chats in the centre but
+        take no more e-mails."""
+        self._closed = True
 
     def _on_feed(self, event: simpy.Event) -> None:
         """The next pre-drawn caller enters the agent queues; schedule the one after."""
@@ -145,6 +190,9 @@ class DayModel:
     def _enter(self, contact: int) -> None:
         """A contact reaches the agent queues: answered at once, or it waits."""
         contact_type = self.ctype[contact]
+        if self._email[contact_type]:
+            self._enter_email(contact, contact_type)
+            return
         group = self.router.agent_for(contact_type, 0.0)
         if group < 0:
             group = self._seat(contact_type, 0.0)
@@ -160,6 +208,35 @@ class DayModel:
         after = self.redial_after[contact]
         if after == after and deadline + after < self.end_of_day:
             Timeout(env, deadline + after - env.now, contact).callbacks.append(self._on_redial)
+
+    def _enter_email(self, contact: int, contact_type: int) -> None:
+        """An e-mail arrives: the longest-idle agent with the skill takes it while the centre
+        is open (an idle agent means no call or chat of theirs waits); else it waits."""
+        best, since = -1, math.inf
+        if not self._closed:
+            idle = self.router.idle
+            for group in self._email_groups[contact_type]:
+                agents = idle[group]
+                if agents and agents[0] < since:
+                    best, since = group, agents[0]
+        if best < 0:
+            self._email_queues[contact_type].append(contact)
+            return
+        self.router.idle[best].popleft()
+        self._answer(contact, best)
+
+    def _email_for(self, group: int) -> int:
+        """The longest-waiting e-mail among ``group``'s skills, removed from its queue (-1 if
+        none, or the centre has closed)."""
+        if self._closed:
+            return -1
+        best_queue: deque[int] | None = None
+        earliest = math.inf
+        for contact_type in self._email_skills[group]:
+            queue = self._email_queues[contact_type]
+            if queue and self.entry[queue[0]] < earliest:
+                best_queue, earliest = queue, self.entry[queue[0]]
+        return best_queue.popleft() if best_queue is not None else -1
 
     def _answer(self, contact: int, group: int) -> None:
         """An agent of ``group`` answers ``contact`` now."""
@@ -192,6 +269,8 @@ class DayModel:
             return
         now = self.env.now
         contact = self.router.contact_for(group, now)
+        if contact < 0 and self._email_skills[group]:
+            contact = self._email_for(group)
         if contact >= 0:
             self._answer(contact, group)
         else:
@@ -248,7 +327,7 @@ class DayModel:
         entry = now + through_ivr if served_by_agents else math.nan
         self.arrival.append(now)
         self.ctype.append(int(new.ctype[0]))
-        self.interval.append(int(new.interval[0]))
+        self.interval.append(int(new.interval[0]) + self._slot0)
         self.ivr.append(int(new.ivr[0]))
         self.entry.append(entry)
         self.deadline.append(entry + float(new.patience[0]))
@@ -294,6 +373,39 @@ class DayModel:
         for more home once it is done; how many (only chat agents, ``sim.chat``)."""
         return 0
 
+    def handover(self) -> dict[int, Carry]:
+        """What this day hands on, by days ahead: the e-mails still waiting at the close go
+        to tomorrow, on tomorrow's clock (arrival - 24 h)."""
+        if not self.carried_out:
+            return {}
+        rows = self.carried_out
+        arrival = np.asarray([self.arrival[c] for c in rows]) - DAY_S
+        callers = Callers(
+            arrival=arrival,
+            ctype=np.asarray([self.ctype[c] for c in rows], dtype=np.int16),
+            interval=np.asarray([self.interval[c] for c in rows], dtype=np.int32),
+            ivr=np.asarray([self.ivr[c] for c in rows], dtype=np.int8),
+            ivr_time=np.asarray([self.entry[c] - self.arrival[c] for c in rows]),
+            patience=np.full(len(rows), math.inf),
+            handle=np.asarray([self.handle[c] for c in rows]),
+            redial_after=np.full(len(rows), math.nan),
+            journey=self._journey_rows(rows),
+        )
+        return {1: Carry(callers, self._origin_of(rows), self._generation_of(rows),
+                         np.asarray([self.is_redial[c] for c in rows], dtype=bool))}
+
+    def _journey_rows(self, rows: list[int]) -> np.ndarray | None:
+        """The journey draws of ``rows`` (none without journeys, ``sim.journeys``)."""
+        return None
+
+    def _origin_of(self, rows: list[int]) -> np.ndarray:
+        """How ``rows`` came about (all forecast callers without journeys)."""
+        return np.zeros(len(rows), dtype=np.int8)
+
+    def _generation_of(self, rows: list[int]) -> np.ndarray:
+        """Journey generation of ``rows`` (0 without journeys)."""
+        return np.zeros(len(rows), dtype=np.int64)
+
     def _records(self) -> Records:
         """The per-contact records as numpy arrays."""
         entry = np.asarray(self.entry)
@@ -316,10 +428,9 @@ class DayModel:
         )
 
 
-def simulate_day(scenario: Scenario, seed: int, replication: int) -> Records:
-    """Simulate replication ``replication`` of ``scenario`` with ``seed``: its records."""
-    models = compile_types(scenario)
-    callers = draw_day(scenario, models, seed, replication)
+def engine_of(scenario: Scenario) -> type[DayModel]:
+    """The day model that simulates ``scenario``: the plain one unless chats or journeys
+    need their own."""
     engine: type[DayModel] = DayModel
     if scenario.has_chat:  # agents who hold several chats at once
         from ccsim.sim.chat import ChatDayModel, ChatJourneyDayModel
@@ -329,4 +440,12 @@ def simulate_day(scenario: Scenario, seed: int, replication: int) -> Records:
         from ccsim.sim.journeys import JourneyDayModel
 
         engine = JourneyDayModel
-    return engine(scenario, callers, models, seed, replication).run()
+    return engine
+
+
+def simulate_day(scenario: Scenario, seed: int, replication: int) -> Records:
+    """Simulate replication ``replication`` of a one-day ``scenario`` with ``seed``: its
+    records (``sim.horizon`` simulates several days)."""
+    models = compile_types(scenario)
+    callers = draw_day(scenario, models, seed, replication)
+    return engine_of(scenario)(scenario, callers, models, seed, replication).run()

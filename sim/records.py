@@ -1,8 +1,10 @@
-"""Per-contact records of one simulated day: plain numpy arrays, one entry per contact.
+"""Per-contact records of one simulated horizon: plain numpy arrays, one entry per contact.
 
-Times are seconds from the start of the day; NaN where a stage did not happen (``entry`` of a
-self-served caller, ``answer`` of an abandoned one, ``abandon`` of an answered one). ``group``
-is the answering agent group, -1 if none. ``interval`` is the interval of arrival.
+Times are seconds from the opening of the first day (day ``d`` opens at ``d × 86,400``); NaN
+where a stage did not happen (``entry`` of a self-served caller, ``answer`` of an abandoned
+one, ``abandon`` of an answered one, all three of an e-mail still waiting at the end of the
+horizon). ``group`` is the answering agent group, -1 if none. ``interval`` is the slot of
+arrival (day × intervals + interval; the interval itself in a one-day horizon).
 """
 
 from __future__ import annotations
@@ -58,6 +60,54 @@ class Records:
         out = np.where(self.answered, self.answer, self.abandon) - self.entry
         return out
 
+    @property
+    def backlog(self) -> np.ndarray:
+        """E-mails still waiting at the end of the horizon (neither answered nor lost)."""
+        return self.offered & ~self.answered & ~self.abandoned
+
+    def take(self, rows: np.ndarray) -> Records:
+        """The records of the contacts selected by ``rows`` (a mask or indices); the chat
+        agents' spells are kept whole."""
+        journey = self.journey
+        return Records(
+            **{f: getattr(self, f)[rows] for f in _CONTACT_FIELDS},
+            journey=None if journey is None else JourneyRecords(
+                **{f: getattr(journey, f)[rows] for f in _JOURNEY_FIELDS}),
+            chat=self.chat,
+        )
+
+    def shifted(self, seconds: float) -> Records:
+        """The same records on a clock ``seconds`` later (a later day's on the horizon's)."""
+        if seconds == 0:
+            return self
+        moved = {f: getattr(self, f) + seconds for f in _TIMES}
+        journey, chat = self.journey, self.chat
+        if journey is not None:
+            journey = JourneyRecords(**{
+                **{f: getattr(journey, f) for f in _JOURNEY_FIELDS},
+                "callback_accepted": journey.callback_accepted + seconds})
+        if chat is not None:
+            chat = ChatRecords(chat.group, chat.start + seconds, chat.end + seconds)
+        return Records(**{**{f: getattr(self, f) for f in _CONTACT_FIELDS}, **moved},
+                       journey=journey, chat=chat)
+
+    @staticmethod
+    def concat(parts: list[Records]) -> Records:
+        """The records of several days, one after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        journeys = [p.journey for p in parts]
+        chats = [p.chat for p in parts]
+        return Records(
+            **{f: np.concatenate([getattr(p, f) for p in parts]) for f in _CONTACT_FIELDS},
+            journey=None if journeys[0] is None else JourneyRecords(**{
+                f: np.concatenate([getattr(j, f) for j in journeys if j is not None])
+                for f in _JOURNEY_FIELDS}),
+            chat=None if chats[0] is None else ChatRecords(*(
+                np.concatenate([getattr(c, f) for c in chats if c is not None])
+                for f in ("group", "start", "end"))),
+        )
+
 
 @dataclass(frozen=True)
 class JourneyRecords:
@@ -85,6 +135,12 @@ class JourneyRecords:
         """Contacts that accepted a call back (left the line, kept their place)."""
         return ~np.isnan(self.callback_accepted)
 
+
+_CONTACT_FIELDS = ("arrival", "ctype", "interval", "ivr", "entry", "answer", "abandon", "end",
+                   "group", "redial")
+_TIMES = ("arrival", "entry", "answer", "abandon", "end")
+_JOURNEY_FIELDS = ("transferred_in", "transferred_out", "repeat", "callback_offered",
+                   "callback_accepted", "callback_failed", "deflected")
 
 ANSWERED, ABANDONED, SELF_SERVED = 0, 1, 2
 OUTCOMES = ("answered", "abandoned", "self_served")
@@ -124,6 +180,7 @@ def contact_log(records: Records) -> ContactLog:
     until the caller accepted the offer (what the caller's patience was shown to outlast, as an
     ACD's export records it) and the handle time of the call back."""
     order = np.argsort(records.arrival, kind="stable")
+    order = order[~records.backlog[order]]  # still waiting at the end: not yet in any export
     answered = records.answered[order]
     wait = records.wait[order]
     outcome = np.full(order.size, SELF_SERVED, dtype=np.int8)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ccsim.sim.kpis import Summary, Tallies, summarise
 from ccsim.sim.loader import ScenarioError
-from ccsim.sim.model import simulate_day
+from ccsim.sim.horizon import simulate_horizon
 from ccsim.sim.records import ContactLog, contact_log
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.tally import DayTally, tally
@@ -142,14 +142,15 @@ def probe_scheduler(address: str) -> None:
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> DayTally:
-    """Simulate one day and reduce it to its sums (the unit of work sent to workers)."""
-    return tally(simulate_day(scenario, seed, replication), scenario)
+    """Simulate one horizon (a day, or a week) and reduce it to its sums (the unit of work
+    sent to workers)."""
+    return tally(simulate_horizon(scenario, seed, replication), scenario)
 
 
 def _task(args: tuple[Scenario, int, int, bool]) -> tuple[DayTally, ContactLog | None]:
     """One day's sums and, when asked for, its contacts (``--records``)."""
     scenario, seed, replication, with_log = args
-    records = simulate_day(scenario, seed, replication)
+    records = simulate_horizon(scenario, seed, replication)
     return tally(records, scenario), contact_log(records) if with_log else None
 
 

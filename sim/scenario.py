@@ -42,6 +42,8 @@ from ccsim.sim.optimise_spec import (
     ShiftTemplate,
 )
 from ccsim.sim.scenario_parts import (
+    DAY_S,
+    WEEKDAYS,
     AgentGroup,
     Arrivals,
     ContactType,
@@ -69,7 +71,7 @@ from ccsim.sim.spec import (
 )
 
 __all__ = [
-    "AgentGroup", "Arrivals", "Callback", "Clock", "ContactType", "Costs", "Deflection",
+    "DAY_S", "WEEKDAYS", "AgentGroup", "Arrivals", "Callback", "Clock", "ContactType", "Costs", "Deflection",
     "DeterministicSpec", "DistributionSpec", "EmpiricalSpec", "ExponentialSpec", "GammaSpec",
     "Horizon", "LognormalSpec", "LongestIdle", "MeetProbability", "Name", "NonNegative",
     "Optimise", "Path", "Positive", "Priority", "Probability", "Redial", "Resolution", "Roster",
@@ -80,9 +82,9 @@ __all__ = [
 
 
 class Scenario(Spec):
-    """A ccsim scenario: one contact-centre day with its demand, IVR, agents, routing and
-    costs, and optionally what `ccsim optimise` must achieve. Times are in seconds unless a
-    key says otherwise."""
+    """A ccsim scenario: one contact-centre day, or several (`horizon.days`), with its demand,
+    IVR, agents, routing and costs, and optionally what `ccsim optimise` must achieve. Times are in seconds
+    unless a key says otherwise."""
 
     name: Name = Field(
         description="Name of the scenario, used in result folder names (letters, digits, "
@@ -143,9 +145,9 @@ class Scenario(Spec):
         return self.service_level.with_changes(**override.model_dump(exclude_none=True))
 
     def expected_arrivals(self) -> float:
-        """Expected forecast arrivals in one simulated day (all types), contacts."""
-        n = self.horizon.intervals
-        return sum(sum(t.arrivals.expected(n)) for t in self.contact_types)
+        """Expected forecast arrivals in one simulated horizon (all types, all days),
+        contacts."""
+        return sum(sum(t.arrivals.expected_slots(self.horizon)) for t in self.contact_types)
 
     @property
     def has_journeys(self) -> bool:
@@ -158,10 +160,17 @@ class Scenario(Spec):
         """True if any contact type is a chat (the engine of ``sim.chat`` runs the day)."""
         return any(t.channel == "chat" for t in self.contact_types)
 
+    @property
+    def has_email(self) -> bool:
+        """True if any contact type is an e-mail (blended into the agents' idle time)."""
+        return any(t.channel == "email" for t in self.contact_types)
+
     def staffing_matrix(self) -> list[list[int]]:
-        """Agents on the phones, [group][interval]."""
-        n = self.horizon.intervals
-        return [[g.staffing_at(i) for i in range(n)] for g in self.agent_groups]
+        """Agents on the phones, [group][slot] with slot = day × intervals + interval (the
+        interval itself in a one-day horizon)."""
+        h = self.horizon
+        return [[g.staffing_at(i, d) for d in range(h.days) for i in range(h.intervals)]
+                for g in self.agent_groups]
 
 
 class _PlainUnions(GenerateJsonSchema):

@@ -6,7 +6,7 @@ are what editors show from the JSON Schema of ``ccsim schema``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -15,9 +15,16 @@ from ccsim.sim.journey_specs import Callback, Deflection, Resolution, Skill, Tra
 from ccsim.sim.spec import Clock, Name, Probability, Spec, Staffing, problem
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+DAY_S = 86_400.0
+"""Seconds from one day's opening to the next's: the calendar a multi-day horizon runs on."""
+
+
 class Horizon(Spec):
-    """The simulated day: when it starts and how it is cut into intervals, the unit of
-    forecasts, staffing and results."""
+    """The simulated days: how many, when each opens and how it is cut into intervals, the
+    unit of forecasts, staffing and results. Every day has the same opening hours; between
+    days the centre is closed."""
 
     start: Clock = Field(
         "08:00", description="Clock time at which the first interval starts, HH:MM (24 h)."
@@ -32,9 +39,42 @@ class Horizon(Spec):
     )
     warmup_minutes: float = Field(
         0, ge=0,
-        description="Minutes at the start whose arrivals are simulated but not counted in the "
-                    "results, so the day starts with a realistic queue; minutes.",
+        description="Minutes at the start of every day whose arrivals are simulated but not "
+                    "counted in the results, so each day starts with a realistic queue; "
+                    "minutes.",
     )
+    days: int = Field(
+        1, ge=1, le=366,
+        description="Number of consecutive days one replication simulates (7 = a week); "
+                    "e-mails and repeats carry over the closed nights between them.",
+    )
+    first_day: Weekday = Field(
+        "monday", description="Weekday of the first simulated day (names the days in results "
+                              "and rosters).",
+    )
+
+    @model_validator(mode="after")
+    def _fits_a_day(self) -> Horizon:
+        if self.days > 1 and self.interval_minutes * self.intervals > 1440:
+            raise problem(f"the opening hours ({self.intervals} × {self.interval_minutes} min) "
+                          "must fit in 24 hours when the horizon has several days",
+                          sub=("intervals",))
+        return self
+
+    @property
+    def slots(self) -> int:
+        """Intervals of the whole horizon, days × intervals: slot ``d * intervals + i`` is
+        interval ``i`` of day ``d``."""
+        return self.days * self.intervals
+
+    def day_name(self, day: int) -> str:
+        """Weekday name of simulated day ``day`` (0 = ``first_day``)."""
+        return WEEKDAYS[(WEEKDAYS.index(self.first_day) + day) % 7]
+
+    def day_label(self, day: int) -> str:
+        """Short label of simulated day ``day``: "Mon", or "Mon 2" in a second week."""
+        label = self.day_name(day)[:3].capitalize()
+        return label if self.days <= 7 else f"{label} {day // 7 + 1}"
 
     @property
     def interval_s(self) -> float:
@@ -124,21 +164,42 @@ class ServiceLevelOverride(Spec):
     )
 
 
+_Values = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=1)]
+
+
+def _per_day(values: list[float] | list[list[float]]) -> bool:
+    """True for one list per day, False for one list for every day."""
+    return bool(values) and isinstance(values[0], list)
+
+
+def _rows(values: list[float] | list[list[float]]) -> list[list[float]]:
+    """The per-day rows of a per-interval list (one row when it serves every day)."""
+    return values if _per_day(values) else [values]  # type: ignore[return-value, list-item]
+
+
+def _row(values: list[float] | list[list[float]], day: int) -> list[float]:
+    """The values of day ``day`` of a per-interval list given once or per day."""
+    rows = _rows(values)
+    return rows[day] if len(rows) > 1 else rows[0]
+
+
 class Arrivals(Spec):
     """The volume forecast of a contact type: `per_interval`, or `daily` with an optional
     `profile`. Arrivals are random (Poisson) around these expected numbers."""
 
-    per_interval: list[Annotated[float, Field(ge=0)]] | None = Field(
+    per_interval: _Values | list[_Values] | None = Field(
         None, description="Expected arrivals in each interval, contacts; one value per "
-                          "interval. Give this or `daily`.",
+                          "interval (every day), or one such list per day. Give this or "
+                          "`daily`.",
     )
-    daily: float | None = Field(
-        None, ge=0, description="Expected arrivals over the whole day, contacts; spread evenly "
-                                "over the intervals, or by `profile`.",
+    daily: Annotated[float, Field(ge=0)] | list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Expected arrivals over the whole day, contacts, spread evenly over "
+                          "the intervals or by `profile`; one number (every day) or one per "
+                          "day of the horizon.",
     )
-    profile: list[Annotated[float, Field(ge=0)]] | None = Field(
-        None, description="Weights spreading `daily` over the intervals, one per interval; "
-                          "only their ratios matter.",
+    profile: _Values | list[_Values] | None = Field(
+        None, description="Weights spreading `daily` over the intervals, one per interval "
+                          "(every day) or one such list per day; only their ratios matter.",
     )
     uncertainty_cv: float = Field(
         0.0, ge=0, le=5,
@@ -159,17 +220,26 @@ class Arrivals(Spec):
             raise problem("give per_interval, or daily (with an optional profile)")
         if self.profile is not None and self.daily is None:
             raise problem("a profile needs daily", sub=("profile",))
-        if self.profile is not None and sum(self.profile) <= 0:
-            raise problem("the weights must not all be 0", sub=("profile",))
+        if self.profile is not None:
+            for d, weights in enumerate(_rows(self.profile)):
+                if sum(weights) <= 0:
+                    sub: tuple[int, ...] = (d,) if _per_day(self.profile) else ()
+                    raise problem("the weights must not all be 0", sub=("profile", *sub))
         return self
 
-    def expected(self, intervals: int) -> list[float]:
-        """Expected arrivals per interval (``scale`` applied, before any uncertainty)."""
+    def expected(self, intervals: int, day: int = 0) -> list[float]:
+        """Expected arrivals per interval of day ``day`` (``scale`` applied, before any
+        uncertainty)."""
         if self.per_interval is not None:
-            return [float(v) * self.scale for v in self.per_interval]
-        weights = self.profile if self.profile is not None else [1.0] * intervals
+            return [float(v) * self.scale for v in _row(self.per_interval, day)]
+        weights = _row(self.profile, day) if self.profile is not None else [1.0] * intervals
         total = float(sum(weights))
-        return [float(self.daily or 0.0) * self.scale * w / total for w in weights]
+        daily = self.daily[day] if isinstance(self.daily, list) else self.daily
+        return [float(daily or 0.0) * self.scale * w / total for w in weights]
+
+    def expected_slots(self, horizon: Horizon) -> list[float]:
+        """Expected arrivals per slot of the whole horizon (days × intervals), contacts."""
+        return [v for d in range(horizon.days) for v in self.expected(horizon.intervals, d)]
 
 
 class SelfService(Spec):
@@ -220,9 +290,11 @@ class ContactType(Spec):
         description="Name of the contact type, as agent groups list it in `skills` (letters, "
                     "digits, _ . -)."
     )
-    channel: Literal["voice", "chat"] = Field(
+    channel: Literal["voice", "chat", "email"] = Field(
         "voice", description="`voice` (default): an agent takes one at a time; `chat`: an "
-                             "agent holds up to its group's `max_chats` at once."
+                             "agent holds up to its group's `max_chats` at once; `email`: "
+                             "never abandons, is worked only when no call or chat of the "
+                             "agent's skills waits, and waits over the night to the next day."
     )
     arrivals: Arrivals = Field(description="The volume forecast.")
     handle_time: DistributionSpec = Field(description="Talk plus wrap-up time, seconds.")
@@ -284,8 +356,9 @@ class AgentGroup(Spec):
                                   "is the preference under `priority` routing."
     )
     staffing: Staffing = Field(
-        description="Agents on the phones (net of shrinkage) in each interval, one whole "
-                    "number per interval, or one number for the whole day."
+        description="Agents on the phones (net of shrinkage) in each interval: one number for "
+                    "every interval, one whole number per interval (every day), or one such "
+                    "list per day of the horizon."
     )
     cost_per_hour: float = Field(
         0.0, ge=0, description="Cost of one agent, currency per hour."
@@ -328,9 +401,11 @@ class AgentGroup(Spec):
                 return self.handle_time_factor * s.handle_time_factor
         return self.handle_time_factor
 
-    def staffing_at(self, interval: int) -> int:
-        """Agents on the phones in ``interval``."""
-        return int(self.staffing[interval] if isinstance(self.staffing, list) else self.staffing)
+    def staffing_at(self, interval: int, day: int = 0) -> int:
+        """Agents on the phones in ``interval`` of day ``day``."""
+        if not isinstance(self.staffing, list):
+            return int(self.staffing)
+        return int(_row(self.staffing, day)[interval])  # type: ignore[arg-type]
 
 
 class LongestIdle(Spec):

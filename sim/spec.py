@@ -23,8 +23,10 @@ def problem(message: str, sub: Path = ()) -> PydanticCustomError:
     return PydanticCustomError("ccsim", "{message}", {"message": message, "sub": sub})
 
 
-def _numbers(test: Callable[[float], bool], need: str, integer: bool = False) -> BeforeValidator:
-    """Check a number, or a non-empty list of numbers (one per interval), before pydantic does.
+def _numbers(test: Callable[[float], bool], need: str, integer: bool = False,
+             nested: bool = False) -> BeforeValidator:
+    """Check a number, or a non-empty list of numbers (one per interval), or with ``nested``
+    a list of such lists (one per day), before pydantic does.
 
     Doing the check here gives one clear message per bad value (with its list index) instead
     of one error per member of the ``number | list`` union.
@@ -32,11 +34,18 @@ def _numbers(test: Callable[[float], bool], need: str, integer: bool = False) ->
     kind = "a whole number" if integer else "a number"
 
     def check(value: Any) -> Any:
-        items = value if isinstance(value, list) else [value]
-        if isinstance(value, list) and not value:
-            raise problem("must not be an empty list")
-        for i, item in enumerate(items):
-            sub: Path = (i,) if isinstance(value, list) else ()
+        items: list[tuple[Path, Any]] = [((), value)]
+        if isinstance(value, list):
+            if not value:
+                raise problem("must not be an empty list")
+            items = [((i,), v) for i, v in enumerate(value)]
+            if nested and all(isinstance(v, list) for v in value):  # one list per day
+                items = []
+                for d, row in enumerate(value):
+                    if not row:
+                        raise problem("must not be an empty list", sub=(d,))
+                    items += [((d, i), v) for i, v in enumerate(row)]
+        for sub, item in items:
             ok = isinstance(item, (int, float)) and not isinstance(item, bool)
             if not ok or not math.isfinite(item):
                 got = f"{item!r}" if not isinstance(item, (list, dict)) else type(item).__name__
@@ -65,11 +74,13 @@ NonNegative = Annotated[
 ]
 """A number of at least 0, or a list of them with one value per interval."""
 Staffing = Annotated[
-    _Count | Annotated[list[_Count], Field(min_length=1)],
+    _Count | Annotated[list[_Count], Field(min_length=1)]
+    | Annotated[list[Annotated[list[_Count], Field(min_length=1)]], Field(min_length=1)],
     _numbers(lambda v: 0 <= v <= MAX_AGENTS, f"at least 0 and at most {MAX_AGENTS:,}",
-             integer=True),
+             integer=True, nested=True),
 ]
-"""A whole number of agents, or a list of them with one value per interval."""
+"""A whole number of agents, a list of them with one value per interval (every day), or one
+such list per day of the horizon."""
 Probability = Annotated[float, Field(ge=0, le=1)]
 """A share or probability in [0, 1]."""
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=64)]

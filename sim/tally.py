@@ -14,7 +14,7 @@ import numpy as np
 
 from ccsim.sim import ivr
 from ccsim.sim.records import Records
-from ccsim.sim.scenario import Scenario
+from ccsim.sim.scenario import DAY_S, Scenario
 
 TYPE_FIELDS = (
     "arrivals",          # counted arrivals: forecast, redials, repeats and transfers
@@ -38,6 +38,7 @@ TYPE_FIELDS = (
     "deflected",
     "waited_over_max",   # in the SL denominator and waited longer than max_wait_s
     "max_wait_denominator",  # the SL denominator of types that have a max_wait_s
+    "backlog",           # e-mails still waiting at the end of the horizon
 )
 GROUP_FIELDS = (
     "answered",          # on the line, as for the types
@@ -59,10 +60,18 @@ class DayTally:
 
 
 def interval_bounds(scenario: Scenario) -> np.ndarray:
-    """Counted time of each interval: edges clipped to [end of warm-up, end of day], seconds."""
+    """Counted time of each interval: edges clipped to [end of warm-up, end of day], seconds
+    from the day's opening."""
     h = scenario.horizon
     edges = np.arange(h.intervals + 1) * h.interval_s
     return np.clip(edges, h.warmup_minutes * 60.0, h.length_s)
+
+
+def _slot_edges(scenario: Scenario) -> np.ndarray:
+    """``interval_bounds`` of every day on the horizon's clock, ``[day, intervals + 1]``."""
+    h = scenario.horizon
+    days = np.arange(h.days)[:, None] * DAY_S
+    return days + interval_bounds(scenario)[None, :]
 
 
 def _busy_until(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -83,8 +92,10 @@ def _busy_until(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.n
 def tally(records: Records, scenario: Scenario) -> DayTally:
     """Reduce one day's records to its sums."""
     h = scenario.horizon
-    n_i, n_k, n_g = h.intervals, len(scenario.contact_types), len(scenario.agent_groups)
-    counted = records.arrival >= h.warmup_minutes * 60.0
+    n_i, n_k, n_g = h.slots, len(scenario.contact_types), len(scenario.agent_groups)
+    day_of = records.interval // h.intervals
+    opened = day_of * DAY_S if h.days > 1 else 0.0
+    counted = records.arrival - opened >= h.warmup_minutes * 60.0
     cell = records.interval.astype(np.int64) * n_k + records.ctype
 
     levels = [scenario.service_level_of(t) for t in scenario.contact_types]
@@ -97,7 +108,13 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
     live = answered & ~journey["callbacks_accepted"]
     wait = np.nan_to_num(records.wait)
     short = abandoned & (wait < shorts[ctype])
-    sl_denominator = offered & ~short & ~journey["callbacks_accepted"] & ~journey["deflected"]
+    backlog = records.backlog
+    # an e-mail still waiting at the end is a sure miss once older than its threshold; one
+    # younger might yet be answered in time, so it is left out of the service level
+    horizon_end = (h.days - 1) * DAY_S + h.length_s
+    undecided = backlog & (horizon_end - records.entry <= thresholds[ctype])
+    sl_denominator = (offered & ~short & ~journey["callbacks_accepted"] & ~journey["deflected"]
+                      & ~undecided)
     has_max_wait = np.isfinite(max_waits)[ctype]
     columns = {
         "arrivals": np.ones(records.size, dtype=bool),
@@ -113,6 +130,7 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
         **journey,
         "waited_over_max": sl_denominator & (wait > max_waits[ctype]),
         "max_wait_denominator": sl_denominator & has_max_wait,
+        "backlog": backlog,
     }
     by_type = np.zeros((len(TYPE_FIELDS), n_i, n_k))
     cells = cell[counted]
@@ -121,7 +139,10 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
         by_type[f] = np.bincount(cells, weights, minlength=n_i * n_k).reshape(n_i, n_k)
 
     field = {name: f for f, name in enumerate(GROUP_FIELDS)}
-    edges = interval_bounds(scenario)
+    day_edges = _slot_edges(scenario)
+    edges = day_edges.ravel()
+    within = np.ones(edges.size, dtype=bool)  # differences of edges within one day
+    within[::h.intervals + 1] = False
     staffing = np.asarray(scenario.staffing_matrix(), dtype=float)
     by_group = np.zeros((len(GROUP_FIELDS), n_i, n_g))
     group = records.group.astype(np.int64)
@@ -137,12 +158,12 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
             spells = chat.group == g
             held = np.diff(_busy_until(records.answer[chats], records.end[chats], edges))
             spell = np.diff(_busy_until(chat.start[spells], chat.end[spells], edges))
-            by_group[field["chat_s"], :, g] = held
-            by_group[field["chat_busy_s"], :, g] = spell
+            by_group[field["chat_s"], :, g] = held[within[1:]]
+            by_group[field["chat_busy_s"], :, g] = spell[within[1:]]
             busy = _busy_until(records.answer[calls], records.end[calls], edges)
             busy[1:] += np.cumsum(spell)
-        by_group[field["busy_s"], :, g] = np.diff(busy)
-        by_group[field["staffed_s"], :, g] = staffing[g] * np.diff(edges)
+        by_group[field["busy_s"], :, g] = np.diff(busy)[within[1:]]
+        by_group[field["staffed_s"], :, g] = staffing[g] * np.diff(edges)[within[1:]]
         mine_counted = mine & counted & live
         intervals = records.interval[mine_counted]
         by_group[field["answered"], :, g] = np.bincount(intervals, minlength=n_i)

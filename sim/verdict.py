@@ -162,10 +162,17 @@ def common_target(scenario: Scenario) -> float | None:
 
 
 def interval_cells(summary: Summary, scenario: Scenario) -> list[Cell]:
-    """A run's service level per interval × contact type, each with its type's target."""
+    """A run's service level per interval × contact type (per slot, day × interval, with
+    several days), each with its type's target."""
     targets = {t.name: scenario.service_level_of(t).target for t in scenario.contact_types}
-    return [Cell(r.interval, r.start, r.contact_type, r.kpis["service_level"],
-                 targets[r.contact_type])
+    h = scenario.horizon
+    if h.days == 1:
+        return [Cell(r.interval, r.start, r.contact_type, r.kpis["service_level"],
+                     targets[r.contact_type])
+                for r in summary.intervals if r.contact_type in targets]
+    # several days: a cell is a slot (day × intervals + interval), named "Mon 10:00"
+    return [Cell(r.day * h.intervals + r.interval, f"{h.day_label(r.day)} {r.start}",
+                 r.contact_type, r.kpis["service_level"], targets[r.contact_type])
             for r in summary.intervals if r.contact_type in targets]
 
 

@@ -221,8 +221,8 @@ def test_the_chat_keys_parse() -> None:
     ("max_chats: 3", "max_chats: 0",
      "s.yaml: agent_groups[0].max_chats (line 14): input should be greater than or equal to 1 "
      "(got 0)"),
-    ("channel: chat", "channel: email",
-     "s.yaml: contact_types[1].channel (line 8): input should be 'voice' or 'chat'"),
+    ("channel: chat", "channel: fax",
+     "s.yaml: contact_types[1].channel (line 8): input should be 'voice', 'chat' or 'email'"),
 ])
 def test_bad_chat_keys_give_one_line(old, new, line) -> None:
     assert problems(BASE.replace(old, new)) == [line]
