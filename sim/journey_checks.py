@@ -32,7 +32,7 @@ class JourneyParts(Protocol):
 def journey_problems(scenario: JourneyParts) -> Iterator[Problem]:
     """Every problem of the journey keys, type by type, then transfer cycles."""
     types = [t.name for t in scenario.contact_types]
-    channels = [t.channel for t in scenario.contact_types]
+    channels: list[str] = [t.channel for t in scenario.contact_types]
     for k, t in enumerate(scenario.contact_types):
         yield from _transfers(t, ("contact_types", k, "transfers"), types, channels)
         yield from _max_wait(t, ("contact_types", k, "service_level"), scenario.service_level)

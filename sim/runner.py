@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ccsim.sim.horizon import simulate_horizon
 from ccsim.sim.kpis import Summary, Tallies, summarise
 from ccsim.sim.loader import ScenarioError
-from ccsim.sim.horizon import simulate_horizon
 from ccsim.sim.records import ContactLog, contact_log
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.tally import DayTally, tally

@@ -71,7 +71,8 @@ from ccsim.sim.spec import (
 )
 
 __all__ = [
-    "DAY_S", "WEEKDAYS", "AgentGroup", "Arrivals", "Callback", "Clock", "ContactType", "Costs", "Deflection",
+    "DAY_S", "WEEKDAYS", "AgentGroup", "Arrivals", "Callback", "Clock", "ContactType", "Costs",
+    "Deflection",
     "DeterministicSpec", "DistributionSpec", "EmpiricalSpec", "ExponentialSpec", "GammaSpec",
     "Horizon", "LognormalSpec", "LongestIdle", "MeetProbability", "Name", "NonNegative",
     "Optimise", "Path", "Positive", "Priority", "Probability", "Redial", "Resolution", "Roster",
@@ -83,8 +84,8 @@ __all__ = [
 
 class Scenario(Spec):
     """A ccsim scenario: one contact-centre day, or several (`horizon.days`), with its demand,
-    IVR, agents, routing and costs, and optionally what `ccsim optimise` must achieve. Times are in seconds
-    unless a key says otherwise."""
+    IVR, agents, routing and costs, and optionally what `ccsim optimise` must achieve. Times
+    are in seconds unless a key says otherwise."""
 
     name: Name = Field(
         description="Name of the scenario, used in result folder names (letters, digits, "

@@ -14,7 +14,6 @@ from ccsim.sim.distribution_specs import DistributionSpec
 from ccsim.sim.journey_specs import Callback, Deflection, Resolution, Skill, Transfer
 from ccsim.sim.spec import Clock, Name, Probability, Spec, Staffing, problem
 
-
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 DAY_S = 86_400.0
