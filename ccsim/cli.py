@@ -233,9 +233,10 @@ def optimise(
     from ccsim.sim.runner import executor_for
 
     spec, source = read_scenario(scenario, set_)
-    if spec.optimise is not None and spec.optimise.roster is not None and not fixed_staffing:
-        from ccsim.optimise.roster import NEEDS_WEEK
-        raise ScenarioError(str(source), [NEEDS_WEEK])
+    if not fixed_staffing:
+        from ccsim.optimise.week import week_problems
+        if week_problems(spec):
+            raise ScenarioError(str(source), week_problems(spec))
     reps = spec.replications if replications is None else replications
     check_size([spec], source, reps, force)
     check_out(out)

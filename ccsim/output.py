@@ -13,6 +13,7 @@ import numpy as np
 
 from ccsim import report
 from ccsim.results import new_run_dir, summary_json, write_run_files
+from ccsim.roster_file import write_roster
 from ccsim.sim.loader import dump_scenario
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import MeetProbability, Optimise, Scenario
@@ -51,7 +52,10 @@ def plan_json(plan: Plan) -> dict[str, object]:
     s = plan.scenario
     opt = s.optimise
     assert opt is not None
-    clocks = [s.horizon.clock(i) for i in range(s.horizon.intervals)]
+    h = s.horizon
+    clocks = [h.clock(i % h.intervals) if h.days == 1
+              else f"{h.day_label(i // h.intervals)} {h.clock(i % h.intervals)}"
+              for i in range(h.slots)]
     groups = {
         g.name: {
             "erlang_a_start": plan.start[n],
@@ -125,6 +129,7 @@ def plan_json(plan: Plan) -> dict[str, object]:
             "by_group": summary["by_group"],
             "cells": cells,
         },
+        "roster": _roster_json(plan),
         "comparisons": plan.comparisons,
         "notes": list(plan.notes),
         "effort": {"simulations": plan.simulations, "contacts_simulated": plan.contacts,
@@ -132,6 +137,28 @@ def plan_json(plan: Plan) -> dict[str, object]:
     })
     assert isinstance(document, dict)
     return document
+
+
+def _roster_json(plan: Plan) -> dict[str, object] | None:
+    """The ``roster`` block of ``plan.json`` (None without ``optimise.roster``): the rules,
+    agents per group, agents per day and template (``per_day``: group -> day -> template ->
+    agents), the week's cost and the solver's account of the roster IP as last solved."""
+    from ccsim.optimise.week import per_day_table
+
+    roster, data = plan.roster, plan.roster_data
+    opt = plan.scenario.optimise
+    if roster is None or data is None or opt is None or opt.roster is None:
+        return None
+    agents = {group: sum(1 for r in roster.rows if r.group == group) for group in data.groups}
+    return {
+        "rules": opt.roster.model_dump(),
+        "agents": agents,
+        "per_day": per_day_table(plan.scenario, data, roster),
+        "cost": roster.cost,
+        "solver": {"name": "highs", "status": roster.status, "objective": roster.cost,
+                   "bound": roster.bound, "gap": roster.gap},
+        "file": "roster.csv",
+    }
 
 
 def self_service_json(report: SelfServiceReport) -> dict[str, object]:
@@ -204,7 +231,8 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
     currency = plan.scenario.costs.currency
     cost = document["cost"]
     assert isinstance(cost, dict)
-    parts = [f"<h2>Optimised plan</h2><h3>Cost per day ({report.esc(currency)})</h3>",
+    per = _per(plan.scenario)
+    parts = [f"<h2>Optimised plan</h2><h3>Cost per {per} ({report.esc(currency)})</h3>",
              report.table(["component", "amount"],
                           [[k.replace("_", " ").capitalize(), f"{v:,.2f}"]
                            for k, v in cost.items()])]
@@ -215,6 +243,22 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
             ["group", "shift", "start", "hours", "agents", f"cost ({currency})"],
             [[s["group"], s["shift"], s["start"], s["length_h"], s["agents"], f"{s['cost']:,.2f}"]
              for s in shifts]))
+    roster = document.get("roster")
+    if isinstance(roster, dict):
+        per_day = roster["per_day"]
+        days = list(next(iter(per_day.values())))
+        rows = []
+        for group, by_day in per_day.items():
+            names = sorted({name for shifts_of in by_day.values() for name in shifts_of})
+            rows += [[group, name, *(by_day[d].get(name, "") for d in days)] for name in names]
+        rules = roster["rules"]
+        parts.append(
+            f"<h3>Weekly roster</h3><p>{sum(roster['agents'].values())} agents, each working "
+            f"{rules['days_on']} days a week"
+            + (" with the days off together" if rules["consecutive_days_off"] else "")
+            + (", on one shift all week" if rules["same_start_all_week"] else "")
+            + "; one row per agent in roster.csv. Agents per day and shift:</p>"
+            + report.table(["group", "shift", *days], rows))
     stopped = {"cap": " The replication cap stopped adding days before every cell was "
                       "precise.",
                "time": " The time limit stopped adding days before every cell was precise.",
@@ -226,7 +270,7 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
                  f"{plan.verified.replications} days it had never seen.{stopped}</p>"
                  + report.judgement_html(plan.judgement, common_target(plan.scenario)))
     if plan.comparisons:
-        parts.append("<h3>Beside other methods (agent cost per day)</h3><p>Each judged by the "
+        parts.append(f"<h3>Beside other methods (agent cost per {per})</h3><p>Each judged by the "
                      "same rule and precision as the plan, on its verification days.</p>"
                      + report.table(
                          ["method", f"agent cost ({currency})", "meets the target",
@@ -245,6 +289,12 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
             parts.append(f"<p>One more point of {report.esc(name)} completion saves about "
                          f"{value:,.2f} {report.esc(currency)} a day.</p>")
     return "".join(parts)
+
+
+def _per(scenario: Scenario) -> str:
+    """What a cost is per: the simulated horizon ("day", "week" or "N days")."""
+    days = scenario.horizon.days
+    return "day" if days == 1 else "week" if days == 7 else f"{days} days"
 
 
 def comparison_html(name: str, row: dict[str, object]) -> list[object]:
@@ -284,6 +334,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
             extra[f"self_service.{chart_format}"] = self_service_image(
                 self_service, original, chart_format)
         (folder / "plan.json").write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
+        if plan.roster is not None:
+            write_roster(plan.roster.rows, folder)
         charts = {**plan_charts(plan.scenario, document, chart_format),
                   **run_charts(plan.verification, chart_format, plan.requirement,
                                "requirement (simulation-corrected)")}
@@ -292,7 +344,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
         optimised = plan.scenario.with_changes(seed=original.seed,
                                                replications=original.replications)
         header = (f"# {original.name} with the staffing of ccsim optimise "
-                  f"(agent cost {plan.cost['agents']:,.2f} per day); run it with ccsim run.\n")
+                  f"(agent cost {plan.cost['agents']:,.2f} per {_per(original)}); run it with "
+                  "ccsim run.\n")
         (folder / "scenario.optimised.yaml").write_text(header + dump_scenario(optimised))
 
     return new_run_dir(parent, f"{original.name}-optimised", write)

@@ -2,7 +2,7 @@
 group, then ``mon`` .. ``sun`` with the shift template's name or ``off``).
 
 Written to a hidden file beside it and renamed into place, so the file is complete or absent.
-Not yet written by ``ccsim optimise``: it will be once the week (``horizon.days``) exists.
+``ccsim optimise`` writes it into the plan's result folder with ``optimise.roster``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -59,8 +59,17 @@ Staffing = tuple[tuple[int, ...], ...]
 
 
 def with_staffing(scenario: Scenario, staffing: Staffing | np.ndarray) -> Scenario:
-    """The scenario with each group's per-interval staffing replaced."""
-    groups = [g.with_changes(staffing=[int(v) for v in row])
+    """The scenario with each group's per-interval staffing replaced (``staffing`` is
+    [group][slot]; with several days each group gets one list per day)."""
+    h = scenario.horizon
+
+    def per_day(row: Sequence[int]) -> list[int] | list[list[int]]:
+        values = [int(v) for v in row]
+        if h.days == 1:
+            return values
+        return [values[d * h.intervals:(d + 1) * h.intervals] for d in range(h.days)]
+
+    groups = [g.with_changes(staffing=per_day(row))
               for g, row in zip(scenario.agent_groups, staffing, strict=True)]
     return scenario.with_changes(agent_groups=groups)
 
@@ -382,7 +391,7 @@ class Evaluator:
         """Score a simulated staffing against the target (see the module docstring): one
         column per ``Criterion``."""
         horizon = self.scenario.horizon
-        intervals = range(horizon.intervals) if self.level == "interval" else [None]
+        intervals = range(horizon.slots) if self.level == "interval" else [None]
         score = np.zeros((len(intervals), len(self.criteria)))
         lower, upper, weight = np.zeros_like(score), np.zeros_like(score), np.zeros_like(score)
         for row, i in enumerate(intervals):
@@ -406,7 +415,10 @@ class Evaluator:
         ).copy()
         lower = np.where(np.isnan(lower), score, lower)  # one replication: no interval
         upper = np.where(np.isnan(upper), score, upper)
-        starts = tuple(horizon.clock(i) if i is not None else None for i in intervals)
+        starts = tuple(None if i is None else horizon.clock(i % horizon.intervals)
+                       if horizon.days == 1 else
+                       f"{horizon.day_label(i // horizon.intervals)} "
+                       f"{horizon.clock(i % horizon.intervals)}" for i in intervals)
         return Evaluation(staffing, result, score, lower, upper, required, weight,
                           tuple(c.name for c in self.criteria), starts,
                           tuple(c.k for c in self.criteria), tuple(c.kind for c in self.criteria))

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ccsim.optimise import week
 from ccsim.optimise.cuts import refine
 from ccsim.optimise.evaluate import (
     Evaluation,
@@ -37,6 +38,7 @@ from ccsim.optimise.evaluate import (
     with_staffing,
 )
 from ccsim.optimise.requirements import OccupancyCap, erlang_start
+from ccsim.optimise.roster import RosterData, RosterError, RosterPlan
 from ccsim.optimise.search import add_until_met, skill_matrix, trim, unit_costs
 from ccsim.optimise.shifts import (
     ShiftData,
@@ -92,6 +94,9 @@ class Plan:
     comparisons: dict[str, dict[str, object]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     """What stopped the search short, as a planner reads it (the time limit, say)."""
+    roster: RosterPlan | None = None
+    """The weekly roster (with ``optimise.roster``): agents per pattern, day and template."""
+    roster_data: RosterData | None = None
 
     @property
     def judgement(self) -> Judgement:
@@ -108,6 +113,8 @@ class Plan:
         """Paid people present per interval, [group, interval]: whole people on shift (breaks
         included), or without shifts the on-phone agents grossed up by shrinkage and rounded up
         to whole people; 0 in the warm-up, which the plan does not pay."""
+        if self.roster is not None and self.roster_data is not None:
+            return week.paid_people(self.scenario, self.roster_data, self.roster)
         return paid_people(self.scenario, self.staffing, self.shifts, self.shift_data)
 
 
@@ -127,14 +134,17 @@ def _quiet(stage: str, detail: str) -> None:
     """The default ``on_stage``: report nothing."""
 
 
-def agent_cost(staffing: np.ndarray, shifts: ShiftPlan | None, scenario: Scenario) -> float:
-    """Paid agent cost per day: the shifts' cost, or whole paid people per interval (on-phone
-    agents grossed up by shrinkage, rounded up) times their hours; the warm-up is not paid."""
+def agent_cost(staffing: np.ndarray, shifts: ShiftPlan | RosterPlan | None,
+               scenario: Scenario) -> float:
+    """Paid agent cost per horizon (a day, or a week): the shifts' or the roster's cost, or
+    whole paid people per interval (on-phone agents grossed up by shrinkage, rounded up) times
+    their hours; the warm-up is not paid."""
     if shifts is not None:
         return shifts.cost
     h = scenario.horizon
     people = paid_people(scenario, staffing, None, None)
-    hours = np.array([h.counted_share(i) for i in range(h.intervals)]) * h.interval_minutes / 60
+    hours = np.array([h.counted_share(i % h.intervals) for i in range(h.slots)]) \
+        * h.interval_minutes / 60
     rates = np.array([g.cost_per_hour for g in scenario.agent_groups])
     return float(rates @ people @ hours)
 
@@ -175,6 +185,32 @@ def _close_loop(
             for i in intervals:
                 requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
     raise TargetError(f"optimise.shifts: the shift plan still misses the target after "
+                      f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
+
+
+def _roster_loop(
+    evaluate: Evaluator, requirement: np.ndarray, time_limit_s: float, on_stage: Stage,
+    max_rounds: int = 12,
+) -> tuple[np.ndarray, RosterData, RosterPlan, Evaluation]:
+    """A roster for the requirement; raise the requirement where the simulated coverage
+    misses and roster again (``_close_loop`` with weekly tours)."""
+    scenario = evaluate.scenario
+    cost, skills = unit_costs(scenario), skill_matrix(scenario)
+    requirement = requirement.copy()
+    for round_ in range(max_rounds):
+        data, plan = week.cover_week(scenario, requirement, _left(evaluate, time_limit_s))
+        staffing = week.on_phone(scenario, data, plan)
+        ev = evaluate(staffing)
+        on_stage("roster", f"round {round_ + 1}: {len(plan.rows)} agents, cost "
+                           f"{plan.cost:,.2f} a week, {int((~ev.met).sum())} cells missing")
+        if ev.feasible or time.monotonic() > evaluate.deadline:
+            return requirement, data, plan, ev
+        for row, k in zip(*np.nonzero(~ev.met), strict=True):
+            g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
+            slots = [row] if ev.score.shape[0] > 1 else range(requirement.shape[1])
+            for i in slots:
+                requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
+    raise TargetError(f"optimise.roster: the roster still misses the target after "
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
 
 
@@ -292,8 +328,16 @@ def _optimise(
                         on_step=lambda s: on_stage("correct", s))
     requirement = staffing
     shifts = ip = data = None
-    has_shifts = bool(scenario.optimise and scenario.optimise.shifts)
+    roster: RosterPlan | None = None
+    rdata: RosterData | None = None
+    has_roster = bool(scenario.optimise and scenario.optimise.roster)
+    has_shifts = bool(scenario.optimise and scenario.optimise.shifts) and not has_roster
     limit = budget.time_limit_s
+    if has_roster:
+        on_stage("roster", f"weekly tours of {scenario.optimise.roster.days_on} days "
+                 if scenario.optimise and scenario.optimise.roster else "")
+        requirement, rdata, roster, ev = _roster_loop(evaluate, requirement, limit, on_stage)
+        staffing = week.on_phone(scenario, rdata, roster)
     if has_shifts:
         requirement, data, ip, ev = _close_loop(evaluate, requirement, start, limit, on_stage)
         shifts, ev = _trim_shifts(evaluate, data, ip, budget.coarse, on_stage)
@@ -307,7 +351,12 @@ def _optimise(
     if evaluate.replications > reps:
         on_stage("precise", f"{evaluate.replications} days, for ±"
                             f"{evaluate.precision * 100:g} points where cells decide")
-    if shifts is not None and data is not None:
+    if roster is not None and rdata is not None:
+        if not ev.feasible:  # more days showed the roster short
+            requirement, rdata, roster, ev = _roster_loop(
+                evaluate, np.maximum(requirement, staffing), limit, on_stage)
+            staffing = week.on_phone(scenario, rdata, roster)
+    elif shifts is not None and data is not None:
         for _ in range(2):  # more days may show the plan short, or with agents to spare
             if not ev.feasible:
                 requirement, data, ip, ev = _close_loop(
@@ -343,15 +392,16 @@ def _optimise(
     checked = evaluate.verify(staffing, seed + VERIFY_SEED_OFFSET)
     on_stage("verify", _verify_line(checked, evaluate.max_replications))
     planned = with_staffing(scenario, staffing)
-    cost = plan_cost(planned, staffing, shifts, checked.evaluation.result)
+    cost = plan_cost(planned, staffing, roster if roster is not None else shifts,
+                     checked.evaluation.result)
     comparisons = (compare_methods(scenario, checked.evaluation.replications, seed, pool,
                                    budget.end, cost["agents"], on_stage, on_days, asked=reps,
-                                   max_replications=max_replications)
+                                   max_replications=max_replications, requirement=requirement)
                    if compare else {})
     return Plan(planned, start, requirement, staffing, shifts, ip, data, cost,
                 checked.evaluation.result, checked.evaluation, checked, seed, reps,
                 evaluate.replications, evaluate.simulations, evaluate.contacts,
-                time.monotonic() - budget.began, comparisons, tuple(notes))
+                time.monotonic() - budget.began, comparisons, tuple(notes), roster, rdata)
 
 
 def _feasible(evaluate: Evaluator, staffing: np.ndarray, budget: Budget,
@@ -383,10 +433,11 @@ def _verify_line(checked: Verification, cap: int) -> str:
     return f"{days} days: {counts}{stop}"
 
 
-def plan_cost(scenario: Scenario, staffing: np.ndarray, shifts: ShiftPlan | None,
+def plan_cost(scenario: Scenario, staffing: np.ndarray, shifts: ShiftPlan | RosterPlan | None,
               verification: RunResult) -> dict[str, float]:
-    """The plan's cost split per day: paid agents (gross of shrinkage), self-service and
-    abandonment (means of the verifying simulation), self-service options, total."""
+    """The plan's cost split per horizon (a day, or a week): paid agents (gross of
+    shrinkage), self-service and abandonment (means of the verifying simulation),
+    self-service options, total."""
     simulated = cost_per_replication(verification.tallies, scenario)
     cost = {
         "agents": agent_cost(staffing, shifts, scenario),
@@ -423,6 +474,7 @@ def compare_methods(
     scenario: Scenario, replications: int, seed: int, pool: Executor | None, deadline: float,
     plan_agents: float, on_stage: Stage = _quiet, on_days: Days | None = None, *,
     asked: int | None = None, max_replications: int | None = None,
+    requirement: np.ndarray | None = None,
 ) -> dict[str, dict[str, object]]:
     """Agent cost of the plan beside the planners' two-step method (Erlang C, then shifts),
     the Erlang A per-interval staffing (no shift lumpiness, no simulation) and, for a
@@ -438,13 +490,18 @@ def compare_methods(
     evaluate = Evaluator(scenario, replications, seed + VERIFY_SEED_OFFSET, pool,
                          max_replications=replications, on_days=on_days)
     precision = evaluate.precision
-    has_shifts = bool(scenario.optimise and scenario.optimise.shifts)
+    has_roster = bool(scenario.optimise and scenario.optimise.roster)
+    has_shifts = bool(scenario.optimise and scenario.optimise.shifts) and not has_roster
     methods = ["erlang_c", "erlang_a"]
+    if has_roster and requirement is not None:
+        methods.insert(0, "day_by_day")
     if any(len(g.skills) > 1 for g in scenario.agent_groups):
         methods.append("specialists")
     for method in methods:
-        name = {"erlang_c": "erlang_c_then_shifts" if has_shifts else "erlang_c_per_interval",
-                "erlang_a": "erlang_a_per_interval", "specialists": "specialists"}[method]
+        name = {"erlang_c": "erlang_c_then_shifts" if has_shifts
+                else "erlang_c_then_roster" if has_roster else "erlang_c_per_interval",
+                "erlang_a": "erlang_a_per_interval", "specialists": "specialists",
+                "day_by_day": "day_by_day_then_tours"}[method]
         left = deadline - time.monotonic()
         if left <= 0:
             out[name] = {"skipped": "the time limit ran out first"}
@@ -463,8 +520,21 @@ def compare_methods(
             out[name] = {"agent_cost": alone.cost["agents"], **verdict_row(judged, replications),
                          "saving_of_plan": alone.cost["agents"] - plan_agents}
             continue
+        if method == "day_by_day":
+            assert requirement is not None
+            staffing, cost = week.day_by_day_then_tours(scenario, requirement, left)
+            ev = evaluate(staffing)
+            out[name] = {"agent_cost": cost, **verdict_row(ev.judgement(precision), replications),
+                         "saving_of_plan": cost - plan_agents}
+            continue
         start = erlang_start(scenario, method)
-        if method == "erlang_c" and has_shifts:
+        if method == "erlang_c" and has_roster:
+            try:
+                data_week, tours = week.cover_week(scenario, start, left)
+            except RosterError:
+                continue
+            staffing, cost = week.on_phone(scenario, data_week, tours), tours.cost
+        elif method == "erlang_c" and has_shifts:
             try:
                 data, shifts = cover_requirement(scenario, start, left, start)
             except ShiftPlanError:

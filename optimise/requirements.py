@@ -59,7 +59,8 @@ def reaching_share(t: ContactType) -> float:
 
 
 def journey_flows(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    """Expected contacts per interval and type [interval, type]: the type's own arrivals
+    """Expected contacts per slot (day × intervals + interval) and type [slot, type]: the
+    type's own arrivals
     (before its IVR) with the repeats of unresolved contacts (a type resolved first time with
     probability f is contacted 1/f times per forecast contact), and the transfers joining its
     queue from others (a share p of the contacts reaching the other type's agents, in the
@@ -67,9 +68,8 @@ def journey_flows(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     the simulation corrects what it leaves out (delays, abandonment before a transfer,
     repeats dropped at the close)."""
     types = scenario.contact_types
-    n = scenario.horizon.intervals
     index = {t.name: k for k, t in enumerate(types)}
-    own = np.array([t.arrivals.expected(n) for t in types], dtype=float).T
+    own = np.array([t.arrivals.expected_slots(scenario.horizon) for t in types], dtype=float).T
     for k, t in enumerate(types):
         if t.resolution is not None:
             own[:, k] /= t.resolution.first_contact
@@ -103,8 +103,9 @@ def agent_load(scenario: Scenario, k: int, interval: int,
     t: ContactType = scenario.contact_types[k]
     own_all, inflow_all = journey_flows(scenario) if flows is None else flows
     expected, inflow = own_all[interval, k], inflow_all[interval, k]
-    handle = t.handle_time.build(interval).mean
-    patience = t.patience.build(interval).mean if t.patience is not None else None
+    of_day = interval % scenario.horizon.intervals  # distributions are the same every day
+    handle = t.handle_time.build(of_day).mean
+    patience = t.patience.build(of_day).mean if t.patience is not None else None
     interval_s = scenario.horizon.interval_s
     ss = t.self_service
     if ss is None:
@@ -129,7 +130,7 @@ def max_occupancy(scenario: Scenario) -> float:
 def offered_loads(scenario: Scenario) -> np.ndarray:
     """Offered load reaching agents in Erlangs (calls per second × handle time in seconds),
     [interval, type], at handle-time factor 1."""
-    n_i, n_k = scenario.horizon.intervals, len(scenario.contact_types)
+    n_i, n_k = scenario.horizon.slots, len(scenario.contact_types)
     loads = np.zeros((n_i, n_k))
     flows = journey_flows(scenario)
     for k in range(n_k):
@@ -146,12 +147,15 @@ def type_requirements(scenario: Scenario, method: str = "erlang_a") -> np.ndarra
     ``method`` is ``erlang_a`` (with abandonment) or ``erlang_c`` (the classic planner's
     method, ignoring abandonment).
     """
-    n_i, n_k = scenario.horizon.intervals, len(scenario.contact_types)
+    n_i, n_k = scenario.horizon.slots, len(scenario.contact_types)
     cap = max_occupancy(scenario)
     need = np.zeros((n_i, n_k), dtype=int)
     flows = journey_flows(scenario)
     for k, t in enumerate(scenario.contact_types):
         sl = scenario.service_level_of(t)
+        if t.channel == "email":
+            need[:, k] = _email_need(scenario, k, flows, cap)
+            continue
         for i in range(n_i):
             load = agent_load(scenario, k, i, flows)
             patience = load.patience_s if method == "erlang_a" else None
@@ -160,6 +164,18 @@ def type_requirements(scenario: Scenario, method: str = "erlang_a") -> np.ndarra
                            sl.target),
                 occupancy_floor(load.calls_per_s * load.handle_s, cap))
     return need
+
+
+def _email_need(scenario: Scenario, k: int, flows: tuple[np.ndarray, np.ndarray],
+                cap: float) -> np.ndarray:
+    """Agents an e-mail type needs per slot, by workload: an e-mail may wait hours, so the
+    agents spread each day's e-mail work (Erlangs) evenly over the day, within the occupancy
+    cap; the simulation corrects the rest (the blending, the threshold, the night)."""
+    h = scenario.horizon
+    work = np.array([load.calls_per_s * load.handle_s
+                     for load in (agent_load(scenario, k, i, flows) for i in range(h.slots))])
+    per_day = np.ceil(work.reshape(h.days, h.intervals).mean(axis=1) / cap - 1e-9)
+    return np.repeat(per_day.astype(int), h.intervals)
 
 
 def seats(scenario: Scenario, group: int, contact_type: int) -> int:
@@ -195,8 +211,8 @@ def split_over_groups(scenario: Scenario, need: np.ndarray) -> np.ndarray:
             if gg == g:
                 row[n_g + p] = grp.handle_factor(names[kk]) / seats(scenario, g, kk)
         a_ub.append(row)
-    staffing = np.zeros((n_g, scenario.horizon.intervals), dtype=int)
-    for i in range(scenario.horizon.intervals):
+    staffing = np.zeros((n_g, scenario.horizon.slots), dtype=int)
+    for i in range(scenario.horizon.slots):
         b_ub = np.concatenate([-need[i].astype(float), np.zeros(n_g)])
         res = linprog(cost, A_ub=np.array(a_ub), b_ub=b_ub, bounds=(0, None), method="highs")
         if res.status != 0:

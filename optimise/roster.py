@@ -13,8 +13,8 @@ the requirement, at least paid cost (each worked day pays its template).
 Any solution splits into individual agents (``roster_rows``): each agent keeps their pattern
 and, on each working day, takes one of that day's templates.
 
-The engine has no multi-day horizon (``horizon.days``) yet; this module is the model the
-week's optimiser will call, built from plain data by ``build_roster_model``.
+The week's optimiser (``optimise.plan`` through ``optimise.week``) calls it inside its
+simulate-correct-cover-verify loop, on plain data built by ``roster_data``.
 """
 
 from __future__ import annotations
@@ -37,12 +37,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 OFF = "off"
 """What a roster row says on an agent's day off."""
-
-NEEDS_WEEK = ("optimise.roster: weekly rostering needs a week-long horizon (horizon.days), "
-              "which ccsim does not simulate yet; remove the roster block to plan one day's "
-              "shifts")
-"""The one line ``ccsim optimise`` gives for a scenario with a roster until the week exists."""
-
 
 class RosterError(ValueError):
     """No roster can cover the requirement; the message says why."""

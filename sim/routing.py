@@ -146,8 +146,8 @@ class PriorityRouter(Router):
     def __init__(self, *args: object, overflow_after_s: float, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.overflow_after_s = overflow_after_s
-        self._primary = [[skills[0] == k for k in range(len(self.queues))]
-                         for skills in self.group_skills]
+        self._primary = [[bool(skills) and skills[0] == k for k in range(len(self.queues))]
+                         for skills in self.group_skills]  # no skills: an e-mail-only group
 
     def needs_overflow_timer(self, contact_type: int) -> bool:
         """True if some group may take this type only after the overflow delay."""

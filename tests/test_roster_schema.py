@@ -70,6 +70,6 @@ def test_optimise_says_in_one_line_that_the_roster_needs_the_week(tmp_path: Path
     result = CliRunner().invoke(app, ["optimise", str(path), "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [
-        f"{path}: optimise.roster: weekly rostering needs a week-long horizon (horizon.days), "
-        "which ccsim does not simulate yet; remove the roster block to plan one day's shifts"]
+        f"{path}: optimise.roster: weekly rostering needs a week: set horizon.days to 7 (it "
+        "is 1), or remove the roster block to plan one day's shifts"]
     assert not out.exists()

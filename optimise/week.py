@@ -1,0 +1,138 @@
+"""The week in the optimiser: a requirement per slot covered by weekly tours.
+
+With ``optimise.roster`` and a seven-day horizon the shift step of the plan is the roster IP
+(``optimise.roster``): agents per days-on pattern and per day and template, covering the
+requirement of every day. This module maps between the horizon's slots (day × intervals +
+interval, day 0 = ``horizon.first_day``) and the roster's Monday-first week, gives the agents
+a roster puts on the phones, and prices the planners' usual method beside it: each day's
+shifts planned alone, then rounded up to tours of ``days_on`` days.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ccsim.optimise.roster import DAYS, RosterData, RosterPlan, roster_data, solve_roster
+from ccsim.optimise.shifts import shift_data, solve_shifts
+from ccsim.sim.scenario import WEEKDAYS, Scenario
+
+
+def week_problems(scenario: Scenario) -> list[str]:
+    """Why ``ccsim optimise`` cannot plan this horizon (one line each; empty if it can)."""
+    opt, h = scenario.optimise, scenario.horizon
+    if opt is None:
+        return []
+    problems = []
+    if opt.roster is not None and h.days != len(DAYS):
+        problems.append(f"optimise.roster: weekly rostering needs a week: set horizon.days "
+                        f"to 7 (it is {h.days}), or remove the roster block to plan one day's "
+                        "shifts")
+    if opt.roster is None and opt.shifts and h.days > 1:
+        problems.append(f"optimise.shifts: over {h.days} days, shifts are worked as weekly "
+                        "tours: add optimise.roster (with horizon.days: 7), or remove the "
+                        "shifts to plan agents per interval")
+    if h.days > 1 and h.warmup_minutes > 0:
+        problems.append("horizon.warmup_minutes: ccsim optimise plans a horizon of several "
+                        "days without a warm-up; set it to 0")
+    return problems
+
+
+def weekday_order(scenario: Scenario) -> np.ndarray:
+    """For each roster day (Monday first), the horizon day that is that weekday."""
+    first = WEEKDAYS.index(scenario.horizon.first_day)
+    return np.array([(w - first) % len(DAYS) for w in range(len(DAYS))])
+
+
+def by_weekday(scenario: Scenario, per_slot: np.ndarray) -> np.ndarray:
+    """A [group, slot] array as the roster's [weekday (Monday first), group, interval]."""
+    h = scenario.horizon
+    days = np.asarray(per_slot).reshape(per_slot.shape[0], h.days, h.intervals)
+    return days.transpose(1, 0, 2)[weekday_order(scenario)]
+
+
+def cover_week(scenario: Scenario, requirement: np.ndarray,
+               time_limit_s: float) -> tuple[RosterData, RosterPlan]:
+    """The cheapest roster covering a requirement [group, slot] (``RosterError`` if none)."""
+    data = roster_data(scenario, by_weekday(scenario, requirement))
+    return data, solve_roster(data, max(1.0, time_limit_s))
+
+
+def on_phone(scenario: Scenario, data: RosterData, plan: RosterPlan) -> np.ndarray:
+    """Agents a roster puts on the phones, [group, slot], rounded down to whole agents."""
+    h = scenario.horizon
+    weekly = np.floor(data.on_phone * np.einsum("gds,si->dgi", plan.per_day, data.cover)
+                      + 1e-9).astype(int)
+    order = weekday_order(scenario)
+    per_day = np.empty_like(weekly)
+    per_day[order] = weekly  # back to horizon days
+    return per_day.transpose(1, 0, 2).reshape(len(data.groups), h.slots)
+
+
+def paid_people(scenario: Scenario, data: RosterData, plan: RosterPlan) -> np.ndarray:
+    """Whole people at work per slot (on shift, breaks included), [group, slot]."""
+    present = np.einsum("gds,si->dgi", plan.per_day, (data.cover > 0).astype(int))
+    per_day = np.empty_like(present)
+    per_day[weekday_order(scenario)] = present
+    return per_day.transpose(1, 0, 2).reshape(len(data.groups), scenario.horizon.slots)
+
+
+def per_day_table(scenario: Scenario, data: RosterData,
+                  plan: RosterPlan) -> dict[str, dict[str, dict[str, int]]]:
+    """Agents working each template on each day, per group: group -> "Mon".."Sun" ->
+    template -> agents (templates nobody works that day left out)."""
+    labels = [d.capitalize() for d in DAYS]
+    return {group: {labels[w]: {name: int(plan.per_day[g, w, s])
+                                for s, name in enumerate(data.shifts) if plan.per_day[g, w, s]}
+                    for w in range(len(DAYS))}
+            for g, group in enumerate(data.groups)}
+
+
+def day_by_day_then_tours(scenario: Scenario, requirement: np.ndarray,
+                          time_limit_s: float) -> tuple[np.ndarray, float]:
+    """The planners' two-step week: each day's shifts planned alone for its requirement
+    (the one-day shift IP), then agents hired on tours of ``days_on`` days with the days-off
+    rule, enough to staff every day's plan; a tour's extra days (a day with more agents on
+    tour than its plan needs) are worked on that day's cheapest template.
+
+    Returns the on-phone staffing [group, slot] and the week's agent cost. The tours are
+    counted with the same days-off patterns as the roster, by a small IP on agents per
+    pattern (scipy's HiGHS).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # scipy.optimize loads slowly
+
+    opt = scenario.optimise
+    assert opt is not None and opt.roster is not None
+    h = scenario.horizon
+    week = by_weekday(scenario, requirement)
+    plans = []
+    share = max(1.0, time_limit_s / len(DAYS))
+    for w in range(len(DAYS)):
+        data = shift_data(scenario, week[w])
+        plans.append((data, solve_shifts(data, share)))
+    first = plans[0][0]
+    patterns = np.array(RosterData(first.groups, first.shifts, first.cover, first.cost,
+                                   first.allowed, week, first.on_phone, opt.roster).patterns,
+                        dtype=float)  # [pattern, weekday]
+    cost = 0.0
+    weekly = np.zeros((len(DAYS), len(first.groups), h.intervals), dtype=int)
+    for g in range(len(first.groups)):
+        needed = np.array([p.agents[g].sum() for _, p in plans], dtype=float)
+        tours = milp(np.ones(patterns.shape[0]), integrality=np.ones(patterns.shape[0]),
+                     bounds=Bounds(0, np.inf),
+                     constraints=LinearConstraint(patterns.T, needed, np.inf))
+        if tours.x is None:
+            raise RuntimeError(f"the tours IP failed: {tours.message}")
+        working = patterns.T @ np.round(tours.x)
+        allowed = np.flatnonzero(first.allowed[g])
+        cheapest = allowed[np.argmin(first.cost[g, allowed])]
+        for w, (data, plan) in enumerate(plans):
+            agents = plan.agents[g].astype(float).copy()
+            agents[cheapest] += working[w] - needed[w]
+            cost += float(agents @ data.cost[g])
+            weekly[w, g] = np.floor(data.on_phone * agents @ data.cover + 1e-9).astype(int)
+    per_day = np.empty_like(weekly)
+    per_day[weekday_order(scenario)] = weekly
+    staffing = per_day.transpose(1, 0, 2).reshape(len(first.groups), h.slots)
+    return staffing, cost if math.isfinite(cost) else math.nan
