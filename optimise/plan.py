@@ -214,6 +214,34 @@ def _roster_loop(
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
 
 
+def _trim_roster(
+    evaluate: Evaluator, data: RosterData, plan: RosterPlan, requirement: np.ndarray,
+    deadline: float, on_stage: Stage,
+) -> tuple[RosterPlan, Evaluation]:
+    """Take agents off the roster one whole week at a time (all their working days), the
+    dearest first, while the simulated target and the occupancy cap hold: tours are lumpier
+    than shifts, so the roster IP leaves agents the queues may not need."""
+    scenario = evaluate.scenario
+    cap = OccupancyCap(scenario)
+    removed = True
+    while removed and time.monotonic() < deadline:
+        removed = False
+        for g, p, s in week.removable(plan, data):
+            if time.monotonic() > deadline or not evaluate.affords():
+                break
+            if (plan.per_pattern[g, p] if s is None else plan.per_pattern[g, p, s]) <= 0:
+                continue
+            fewer = week.without_agent(scenario, data, plan, requirement, g, p, s)
+            on_phone = week.on_phone(scenario, data, fewer)
+            if not cap.holds(on_phone):
+                continue
+            if evaluate(on_phone).feasible:
+                plan, removed = fewer, True
+                on_stage("roster", f"took one {data.groups[g]} agent off: {len(plan.rows)} "
+                                   f"agents, {plan.cost:,.2f} a week")
+    return plan, evaluate(week.on_phone(scenario, data, plan))
+
+
 def _left(evaluate: Evaluator, time_limit_s: float) -> float:
     """Seconds an IP solve may take: the time limit, or less if the search's deadline is
     nearer."""
@@ -337,6 +365,7 @@ def _optimise(
         on_stage("roster", f"weekly tours of {scenario.optimise.roster.days_on} days "
                  if scenario.optimise and scenario.optimise.roster else "")
         requirement, rdata, roster, ev = _roster_loop(evaluate, requirement, limit, on_stage)
+        roster, ev = _trim_roster(evaluate, rdata, roster, requirement, budget.coarse, on_stage)
         staffing = week.on_phone(scenario, rdata, roster)
     if has_shifts:
         requirement, data, ip, ev = _close_loop(evaluate, requirement, start, limit, on_stage)
@@ -352,10 +381,15 @@ def _optimise(
         on_stage("precise", f"{evaluate.replications} days, for ±"
                             f"{evaluate.precision * 100:g} points where cells decide")
     if roster is not None and rdata is not None:
-        if not ev.feasible:  # more days showed the roster short
-            requirement, rdata, roster, ev = _roster_loop(
-                evaluate, np.maximum(requirement, staffing), limit, on_stage)
+        for _ in range(2):  # more days may show the roster short, or with agents to spare
+            if not ev.feasible:
+                requirement, rdata, roster, ev = _roster_loop(
+                    evaluate, np.maximum(requirement, staffing), limit, on_stage)
+            roster, ev = _trim_roster(evaluate, rdata, roster, requirement, budget.search,
+                                      on_stage)
             staffing = week.on_phone(scenario, rdata, roster)
+            if ev.feasible:
+                break
     elif shifts is not None and data is not None:
         for _ in range(2):  # more days may show the plan short, or with agents to spare
             if not ev.feasible:

@@ -14,7 +14,14 @@ import math
 
 import numpy as np
 
-from ccsim.optimise.roster import DAYS, RosterData, RosterPlan, roster_data, solve_roster
+from ccsim.optimise.roster import (
+    DAYS,
+    RosterData,
+    RosterPlan,
+    roster_data,
+    roster_rows,
+    solve_roster,
+)
 from ccsim.optimise.shifts import shift_data, solve_shifts
 from ccsim.sim.scenario import WEEKDAYS, Scenario
 
@@ -61,13 +68,64 @@ def cover_week(scenario: Scenario, requirement: np.ndarray,
 
 def on_phone(scenario: Scenario, data: RosterData, plan: RosterPlan) -> np.ndarray:
     """Agents a roster puts on the phones, [group, slot], rounded down to whole agents."""
+    return on_phone_of(scenario, data, plan.per_day)
+
+
+def on_phone_of(scenario: Scenario, data: RosterData, per_day: np.ndarray) -> np.ndarray:
+    """Agents on the phones, [group, slot], of agents per group, weekday and template."""
     h = scenario.horizon
-    weekly = np.floor(data.on_phone * np.einsum("gds,si->dgi", plan.per_day, data.cover)
+    weekly = np.floor(data.on_phone * np.einsum("gds,si->dgi", per_day, data.cover)
                       + 1e-9).astype(int)
     order = weekday_order(scenario)
     per_day = np.empty_like(weekly)
     per_day[order] = weekly  # back to horizon days
     return per_day.transpose(1, 0, 2).reshape(len(data.groups), h.slots)
+
+
+def without_agent(scenario: Scenario, data: RosterData, plan: RosterPlan,
+                  requirement: np.ndarray, g: int, p: int, s: int | None = None) -> RosterPlan:
+    """The roster with one agent of group ``g`` on days-on pattern ``p`` taken off (with one
+    template all week, the one on template ``s``). On each of their working days the agent
+    leaves the template whose loss leaves most agents above the requirement [group, slot]
+    (the dearer one on a tie), so the coverage falls where there is most to spare."""
+    per_pattern, per_day = plan.per_pattern.copy(), plan.per_day.copy()
+    week = by_weekday(scenario, requirement)[:, g]  # [weekday, interval]
+    if s is None:
+        per_pattern[g, p] -= 1
+    else:
+        per_pattern[g, p, s] -= 1
+    for w, working in enumerate(data.patterns[p]):
+        if not working:
+            continue
+        if s is not None:
+            per_day[g, w, s] -= 1
+            continue
+        best, best_key = -1, (-math.inf, -math.inf)
+        for t in np.flatnonzero(per_day[g, w] > 0):
+            left = per_day[g, w].copy()
+            left[t] -= 1
+            covered = np.floor(data.on_phone * left @ data.cover + 1e-9)
+            needed = week[w] > 0
+            spare = float((covered - week[w])[needed].min()) if needed.any() else math.inf
+            key = (spare, float(data.cost[g, t]))
+            if key > best_key:
+                best, best_key = int(t), key
+        per_day[g, w, best] -= 1
+    cost = float(np.einsum("gds,gs->", per_day, data.cost))
+    return RosterPlan(per_pattern, per_day, cost, plan.bound, plan.status, plan.gap,
+                      roster_rows(data, per_pattern, per_day))
+
+
+def removable(plan: RosterPlan, data: RosterData) -> list[tuple[int, int, int | None]]:
+    """The (group, pattern, template or None) of every kind of agent the roster has, the
+    dearest week first: the candidates for taking one agent off."""
+    if data.rules.same_start_all_week:
+        keys = [(int(g), int(p), int(s)) for g, p, s in np.argwhere(plan.per_pattern > 0)]
+        keys.sort(key=lambda k: -float(data.cost[k[0], k[2]]) * sum(data.patterns[k[1]]))
+        return list(keys)
+    pairs = [(int(g), int(p), None) for g, p in np.argwhere(plan.per_pattern > 0)]
+    mean_day = {g: float(np.mean(data.cost[g][data.allowed[g]])) for g, _, _ in pairs}
+    return sorted(pairs, key=lambda k: -mean_day[k[0]])
 
 
 def paid_people(scenario: Scenario, data: RosterData, plan: RosterPlan) -> np.ndarray:
