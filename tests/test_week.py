@@ -11,15 +11,19 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ccsim.optimise.erlang import queue_kpis
 from ccsim.sim.horizon import simulate_horizon
 from ccsim.sim.loader import load_scenario
+from ccsim.sim.records import Records
 from ccsim.sim.runner import run_replication, simulate
 from ccsim.sim.scenario import DAY_S, Scenario
 from ccsim.sim.tally import TYPE_FIELDS, tally
 from tests.conftest import stationary
 from tests.test_engine_vs_theory import assert_close
+from tests.test_invariants import FAST, dist
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,3 +166,169 @@ def test_the_week_is_the_same_with_one_or_two_workers() -> None:
     again = simulate(scenario, replications=1, seed=3, first=1).tallies
     np.testing.assert_array_equal(again.by_type[0], serial.by_type[1])
     assert serial.by_type.shape[2] == 7 * scenario.horizon.intervals
+
+
+# --- invariants of random small weeks ----------------------------------------------------
+
+INTERVALS = 4
+counts = st.lists(st.floats(0, 25), min_size=INTERVALS, max_size=INTERVALS)
+heads = st.lists(st.integers(0, 5), min_size=INTERVALS, max_size=INTERVALS)
+
+
+def per_day(draw: Any, values: Any, days: int) -> Any:
+    """One list for every day, or one list per day."""
+    if draw(st.booleans()):
+        return draw(values)
+    return [draw(values) for _ in range(days)]
+
+
+@st.composite
+def weeks(draw: Any) -> Scenario:
+    """A random horizon of 2-3 short days with e-mail and, at random, calls and chats (with
+    journeys), agent groups holding any mix of them, and any routing."""
+    days = draw(st.integers(2, 3))
+    types: list[dict[str, Any]] = []
+    for name, channel in (("v", "voice"), ("c", "chat"), ("m", "email")):
+        if channel != "email" and not draw(st.booleans()):
+            continue
+        t: dict[str, Any] = {"name": name, "channel": channel,
+                             "arrivals": {"per_interval": per_day(draw, counts, days)},
+                             "handle_time": draw(dist)}
+        if channel != "email":
+            if draw(st.booleans()):
+                t["patience"] = draw(dist)
+            if draw(st.booleans()):
+                t["callback"] = {"offer_after_s": 30, "accept": draw(st.floats(0, 1)),
+                                 "deadline_s": 300, "answer": draw(st.floats(0, 1))}
+            if draw(st.booleans()):
+                t["deflection"] = {"after_s": 20, "accept": draw(st.floats(0, 1))}
+        if draw(st.booleans()):
+            t["resolution"] = {"first_contact": draw(st.floats(0.3, 1)),
+                               "repeat_delay": draw(st.sampled_from([
+                                   {"distribution": "exponential", "mean": 3600},
+                                   {"distribution": "deterministic", "value": 20_000},
+                                   {"distribution": "uniform", "low": 600, "high": 90_000}]))}
+        types.append(t)
+    names = [t["name"] for t in types]
+    groups: list[dict[str, Any]] = []
+    for g in range(draw(st.integers(1, 3))):
+        skills = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+        group: dict[str, Any] = {"name": f"g{g}", "skills": skills}
+        group["staffing"] = (draw(st.integers(0, 5)) if draw(st.booleans())
+                             else per_day(draw, heads, days))
+        if "c" in skills:
+            group["max_chats"] = draw(st.integers(1, 3))
+        groups.append(group)
+    for name in names:
+        if not any(name in g["skills"] for g in groups):
+            groups[0]["skills"].append(name)
+    routing = draw(st.sampled_from([
+        {"policy": "longest_idle"}, {"policy": "priority", "overflow_after_s": 0},
+        {"policy": "priority", "overflow_after_s": 30}]))
+    return Scenario.model_validate({
+        "name": "week",
+        "horizon": {"days": days, "interval_minutes": 15, "intervals": INTERVALS,
+                    "warmup_minutes": draw(st.sampled_from([0, 10]))},
+        "contact_types": types, "agent_groups": groups, "routing": routing,
+    })
+
+
+def check_week(rec: Records, scenario: Scenario) -> None:
+    """Every invariant a simulated horizon keeps (see ``test_random_weeks_keep_every_rule``)."""
+    h = scenario.horizon
+    email = np.array([t.channel == "email" for t in scenario.contact_types])[rec.ctype]
+    chat = np.array([t.channel == "chat" for t in scenario.contact_types])[rec.ctype]
+    j = rec.journey
+    none = np.zeros(rec.size, dtype=bool)
+    deflected = none if j is None else j.deflected
+    called_back = none if j is None else j.called_back
+    failed = none if j is None else j.callback_failed
+    never_called = called_back & failed & ~rec.answered
+    backlog = rec.backlog
+    ends = [rec.self_served, rec.answered, rec.abandoned, deflected, never_called, backlog]
+    assert np.all(sum(e.astype(int) for e in ends) == 1)  # one outcome each
+    assert not np.any(backlog & ~email)
+    assert not np.any(rec.abandoned & email)
+    offered = rec.offered
+    assert np.all(rec.entry[offered] >= rec.arrival[offered])
+    assert np.all(rec.answer[rec.answered] >= rec.entry[rec.answered])
+    assert np.all(rec.end[rec.answered] >= rec.answer[rec.answered])
+    # arrivals fall in some day's opening hours, counted in that day's slot
+    day, local = np.divmod(rec.arrival, DAY_S)
+    assert np.all((day < h.days) & (local < h.length_s))
+    slot = day * h.intervals + np.minimum(local // h.interval_s, h.intervals - 1)
+    np.testing.assert_array_equal(rec.interval, slot)
+    # e-mails are taken only while the centre is open; their wait is calendar time
+    mails = email & rec.answered
+    assert np.all(np.mod(rec.answer[mails], DAY_S) < h.length_s)
+    assert np.all(rec.wait[mails] == rec.answer[mails] - rec.entry[mails])
+    # first come, first served within an e-mail type, across the nights
+    for k in np.unique(rec.ctype[email]):
+        done = np.flatnonzero((rec.ctype == k) & rec.answered)
+        order = done[np.argsort(rec.entry[done], kind="stable")]
+        assert np.all(np.diff(rec.answer[order]) >= 0)
+        left = rec.entry[(rec.ctype == k) & backlog]
+        if left.size and done.size:
+            assert left.min() >= rec.entry[done].max()
+    # blending: an e-mail is taken only when no call or chat the group may take waits
+    gone = np.where(rec.answered, rec.answer, np.where(rec.abandoned, rec.abandon, rec.end))
+    overflow = getattr(scenario.routing, "overflow_after_s", 0.0)
+    for g, group in enumerate(scenario.agent_groups):
+        skills = [scenario.type_index(s) for s in group.skill_names
+                  if scenario.contact_types[scenario.type_index(s)].channel != "email"]
+        if not skills:
+            continue
+        late = overflow if scenario.routing.policy == "priority" else 0.0
+        mine = np.isin(rec.ctype, skills) & offered
+        first = rec.ctype == skills[0]
+        for t in rec.answer[mails & (rec.group == g)]:
+            waiting = mine & (rec.entry < t) & (gone > t) & (first | (t - rec.entry > late))
+            assert not waiting.any(), (g, t)
+    # agents: never more things in hand than agents on shift, nor chats over max_chats
+    staffing = scenario.staffing_matrix()
+    spells = rec.chat
+    for g, group in enumerate(scenario.agent_groups):
+        single = rec.answered & (rec.group == g) & ~chat
+        chats = rec.answered & (rec.group == g) & chat
+        for s in range(h.slots):
+            d, i = divmod(s, h.intervals)
+            start = d * DAY_S + i * h.interval_s
+            stop = start + h.interval_s
+            began = single & (rec.answer >= start) & (rec.answer < stop)
+            times = rec.answer[began]
+            mine_spells = np.zeros(0, dtype=bool)
+            if spells is not None:
+                mine_spells = ((spells.group == g) & (spells.start >= start)
+                               & (spells.start < stop))
+                times = np.concatenate([times, spells.start[mine_spells]])
+            for t in times:
+                held = np.sum(began & (rec.answer <= t) & (rec.end > t))
+                if spells is not None:
+                    held += np.sum(mine_spells & (spells.start <= t) & (spells.end > t))
+                assert held <= staffing[g][s], (g, s, t)
+        if spells is not None:
+            for t in rec.answer[chats]:
+                open_chats = np.sum(chats & (rec.answer <= t) & (rec.end > t))
+                open_spells = np.sum((spells.group == g) & (spells.start <= t)
+                                     & (spells.end > t))
+                assert open_chats <= group.max_chats * open_spells, (g, t)
+
+
+@FAST
+@given(weeks(), st.integers(0, 2**32 - 1))
+def test_random_weeks_keep_every_rule(scenario: Scenario, seed: int) -> None:
+    """Random small weeks with e-mail, calls, chats and journeys: every contact has exactly
+    one outcome (e-mails: answered or backlog, never abandoned), times are ordered, arrivals
+    fall in opening hours and their slot, e-mails are taken first come first served, only
+    while open and only when nothing the agent may take instead waits, and no group holds
+    more than its agents (or chats beyond max_chats). The tally agrees: e-mails offered =
+    answered + backlog."""
+    rec = simulate_horizon(scenario, seed, 0)
+    check_week(rec, scenario)
+    sums = tally(rec, scenario).by_type
+    f = {name: i for i, name in enumerate(TYPE_FIELDS)}
+    for k, t in enumerate(scenario.contact_types):
+        if t.channel == "email":
+            offered = sums[f["offered"], :, k].sum()
+            assert offered == sums[f["answered"], :, k].sum() + sums[f["backlog"], :, k].sum()
+            assert sums[f["abandoned"], :, k].sum() == 0
