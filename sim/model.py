@@ -117,8 +117,15 @@ class DayModel:
         self._email_groups = [[g for g, own_skills in enumerate(skills) if k in own_skills]
                               for k in range(len(models))]
         self._email_queues: list[deque[int]] = [deque() for _ in models]
+        self._in_order = isinstance(scenario.routing, Priority)
+        """Under ``priority`` e-mails too go to the first listed group with an idle agent, and
+        an agent takes its first listed e-mail skill with one waiting."""
         self._closed = False
-        skills = [[k for k in group if k not in email_types] for group in skills]
+        # the router never sees an e-mail (they wait in ``_email_queues``), but a group that
+        # answers only e-mails still needs a skill there: its e-mail types go last, so its
+        # first (primary) skill under ``priority`` is its first call or chat skill
+        skills = [[k for k in group if k not in email_types]
+                  + [k for k in group if k in email_types] for group in skills]
         args = (skills, len(models), self.entry, self.deadline, self.state)
         routing = scenario.routing
         self.router: Router
@@ -210,8 +217,9 @@ class DayModel:
             Timeout(env, deadline + after - env.now, contact).callbacks.append(self._on_redial)
 
     def _enter_email(self, contact: int, contact_type: int) -> None:
-        """An e-mail arrives: the longest-idle agent with the skill takes it while the centre
-        is open (an idle agent means no call or chat of theirs waits); else it waits."""
+        """An e-mail arrives: while the centre is open an idle agent with the skill takes it
+        (the longest-idle one, or under ``priority`` one of the first listed group with an
+        idle agent; an idle agent means no call or chat of theirs waits); else it waits."""
         best, since = -1, math.inf
         if not self._closed:
             idle = self.router.idle
@@ -219,6 +227,8 @@ class DayModel:
                 agents = idle[group]
                 if agents and agents[0] < since:
                     best, since = group, agents[0]
+                    if self._in_order:
+                        break
         if best < 0:
             self._email_queues[contact_type].append(contact)
             return
@@ -226,7 +236,8 @@ class DayModel:
         self._answer(contact, best)
 
     def _email_for(self, group: int) -> int:
-        """The longest-waiting e-mail among ``group``'s skills, removed from its queue (-1 if
+        """The longest-waiting e-mail among ``group``'s skills (under ``priority`` the first
+        of its first listed e-mail skill with one waiting), removed from its queue (-1 if
         none, or the centre has closed)."""
         if self._closed:
             return -1
@@ -236,6 +247,8 @@ class DayModel:
             queue = self._email_queues[contact_type]
             if queue and self.entry[queue[0]] < earliest:
                 best_queue, earliest = queue, self.entry[queue[0]]
+                if self._in_order:
+                    break
         return best_queue.popleft() if best_queue is not None else -1
 
     def _answer(self, contact: int, group: int) -> None:

@@ -62,8 +62,13 @@ class Records:
 
     @property
     def backlog(self) -> np.ndarray:
-        """E-mails still waiting at the end of the horizon (neither answered nor lost)."""
-        return self.offered & ~self.answered & ~self.abandoned
+        """E-mails still waiting at the end of the horizon: offered, and neither answered,
+        lost, deflected nor a call-back never made (those leave the queue unanswered too)."""
+        waiting = self.offered & ~self.answered & ~self.abandoned
+        journey = self.journey
+        if journey is not None:
+            waiting &= ~journey.deflected & ~journey.callback_failed
+        return waiting
 
     def take(self, rows: np.ndarray) -> Records:
         """The records of the contacts selected by ``rows`` (a mask or indices); the chat
