@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from ccsim.report import runs_text  # noqa: E402
 from ccsim.sim.runner import RunResult  # noqa: E402
 from ccsim.sim.scenario_parts import Horizon  # noqa: E402
 from ccsim.sim.stats import share_estimate  # noqa: E402
@@ -127,15 +128,6 @@ def slot_axis(ax: plt.Axes, horizon: Horizon) -> None:
     ax.set_xlabel(f"Day (each open {horizon.start}–{horizon.clock(n)}, "
                   f"{horizon.interval_minutes}-min intervals)", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
-
-
-def runs_text(result: RunResult) -> str:
-    """What the replications are, for titles: "20 simulated days" with a one-day horizon,
-    "10 simulated weeks" with seven days, "5 simulated runs of 3 days" otherwise."""
-    days, n = result.scenario.horizon.days, result.replications
-    if days == 1:
-        return f"{n} simulated days"
-    return f"{n} simulated weeks" if days == 7 else f"{n} simulated runs of {days} days"
 
 
 def _band(ax: plt.Axes, estimates: list, colour: str, label: str,

@@ -26,9 +26,9 @@ from ccsim.charts import (
     clock_axis,
     fixed_layout,
     legend_beside,
-    runs_text,
     to_bytes,
 )
+from ccsim.report import runs_text
 from ccsim.sim.runner import RunResult
 from ccsim.sim.stats import Estimate
 from ccsim.sim.verdict import MISSED, VERDICTS, WITHIN_NOISE, verdict
