@@ -76,8 +76,8 @@ def roster_figure(scenario: Scenario, per_day: PerDay) -> plt.Figure:
             agents = np.array([per_day[group].get(day, {}).get(shift, 0) for day in days])
             if agents.any():
                 ax.bar(x, agents, bottom=bottom, width=0.62, color=colours[shift], label=shift)
-                for i in np.flatnonzero(agents >= 0.06 * top):
-                    ax.text(i, bottom[i] + agents[i] / 2, str(agents[i]), ha="center",
+                for j in np.flatnonzero(agents >= 0.06 * top):
+                    ax.text(j, bottom[j] + agents[j] / 2, str(agents[j]), ha="center",
                             va="center", fontsize=7, color="white")
             bottom += agents
         for i, total in enumerate(bottom):
