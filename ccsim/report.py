@@ -99,10 +99,14 @@ def runs_text(result: RunResult, simulated: str = "simulated") -> str:
     return f"{result.replications} {simulated} {horizons(result.scenario)}"
 
 
-def period(scenario: Scenario) -> str:
-    """What a cost is per: "day", "week", or "run of N days" (the simulated horizon)."""
-    days = scenario.horizon.days
+def period_of(days: int) -> str:
+    """What a cost of a horizon of ``days`` is per: "day", "week" or "run of N days"."""
     return "day" if days == 1 else "week" if days == 7 else f"run of {days} days"
+
+
+def period(scenario: Scenario) -> str:
+    """What a cost of ``scenario``'s runs is per: its simulated horizon (``period_of``)."""
+    return period_of(scenario.horizon.days)
 
 
 def scenario_section(scenario: Scenario) -> str:
