@@ -306,6 +306,8 @@ CAPTIONS = {
               "shift, agents on the phones (net of shrinkage and breaks) and the "
               "simulation-corrected requirement. Where the plan is below the requirement, "
               "trimming found by simulation that the target holds with fewer.",
+    "roster": "Per group, the agents working each day of the week, stacked by shift "
+              "template, the day's total on top.",
     "occupancy": "Share of staffed time the agents were busy, by group (an agent holding "
                  "at least one chat is busy).",
     "abandonment": "Share of offered contacts who hung up while waiting.",

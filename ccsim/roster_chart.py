@@ -100,6 +100,12 @@ def roster_figure(scenario: Scenario, per_day: PerDay) -> plt.Figure:
     return fig
 
 
+def roster_image(scenario: Scenario, per_day: PerDay, fmt: str = "png") -> bytes:
+    """The roster chart as PNG or SVG bytes, to embed in report.html (caption
+    ``report.CAPTIONS["roster"]``) as well as to write."""
+    return to_bytes(roster_figure(scenario, per_day), fmt)
+
+
 def roster_chart(scenario: Scenario, per_day: PerDay, path: Path | str) -> Path:
     """Write the roster chart of ``per_day`` to ``path`` (PNG or SVG by its extension);
     return the path. A negative or fractional count is a ``ValueError``."""
@@ -107,5 +113,5 @@ def roster_chart(scenario: Scenario, per_day: PerDay, path: Path | str) -> Path:
     fmt = path.suffix.lstrip(".").lower() or "png"
     if fmt not in ("png", "svg"):
         raise ValueError(f"roster chart {path}: the extension must be .png or .svg")
-    path.write_bytes(to_bytes(roster_figure(scenario, per_day), fmt))
+    path.write_bytes(roster_image(scenario, per_day, fmt))
     return path
