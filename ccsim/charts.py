@@ -18,7 +18,9 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from ccsim.report import runs_text  # noqa: E402
 from ccsim.sim.runner import RunResult  # noqa: E402
+from ccsim.sim.scenario_parts import Horizon  # noqa: E402
 from ccsim.sim.stats import share_estimate  # noqa: E402
 from ccsim.sim.verdict import MET, MISSED, VERDICTS, WITHIN_NOISE, verdict  # noqa: E402
 
@@ -105,13 +107,44 @@ def clock_axis(ax: plt.Axes, clocks: list[str]) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
+def slot_axis(ax: plt.Axes, horizon: Horizon) -> None:
+    """The x axis over the horizon's slots (interval ``i`` of day ``d`` at ``d × intervals +
+    i``): clock times for one day (``clock_axis``); for several, the day's label ("Mon")
+    under the middle of each day and a grey line between days, the opening hours in the
+    axis label. Past two weeks, every ``k``-th day is labelled so the labels never
+    overlap."""
+    n = horizon.intervals
+    if horizon.days == 1:
+        clock_axis(ax, [horizon.clock(i) for i in range(n)])
+        return
+    step = -(-horizon.days // 14)
+    days = range(0, horizon.days, step)
+    ax.set_xticks([d * n + (n - 1) / 2 for d in days], [horizon.day_label(d) for d in days],
+                  fontsize=8)
+    ax.tick_params(axis="x", length=0)
+    for d in range(1, horizon.days):
+        ax.axvline(d * n - 0.5, color="#888888", linewidth=0.8, zorder=0.5)
+    ax.set_xlim(-0.5, horizon.slots - 0.5)
+    ax.set_xlabel(f"Day (each open {horizon.start}–{horizon.clock(n)}, "
+                  f"{horizon.interval_minutes}-min intervals)", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+
+
 def _band(ax: plt.Axes, estimates: list, colour: str, label: str,
-          band_label: str | None = None, scale: float = 100) -> None:
-    """A KPI per interval as a line with its 95% confidence band (CI bounds may be NaN)."""
-    x = np.arange(len(estimates))
-    ax.fill_between(x, [scale * e.lo for e in estimates], [scale * e.hi for e in estimates],
-                    color=colour, alpha=0.18, label=band_label)
-    ax.plot(x, [scale * e.mean for e in estimates], color=colour, marker="o", markersize=3,
+          band_label: str | None = None, scale: float = 100, day: int | None = None) -> None:
+    """A KPI per interval as a line with its 95% confidence band (CI bounds may be NaN);
+    with ``day`` (intervals per day) of a multi-day run, smaller markers and a gap at each
+    closed night, so no line joins one day's close to the next day's opening."""
+    x = np.arange(len(estimates), dtype=float)
+    columns = np.array([[scale * e.lo, scale * e.hi, scale * e.mean] for e in estimates],
+                       dtype=float).reshape(-1, 3)
+    if day is not None:
+        nights = np.arange(day, len(estimates), day)
+        x = np.insert(x, nights, nights - 0.5)
+        columns = np.insert(columns, nights, np.nan, axis=0)
+    ax.fill_between(x, columns[:, 0], columns[:, 1], color=colour, alpha=0.18,
+                    label=band_label)
+    ax.plot(x, columns[:, 2], color=colour, marker="o", markersize=3 if day is None else 1.5,
             label=label)
 
 
@@ -144,10 +177,12 @@ def service_level_figure(result: RunResult) -> plt.Figure:
     types = _type_rows(result)
     fig, axes = plt.subplots(len(types), 1, figsize=(WIDTH, 2.6 * len(types) + 0.8),
                              squeeze=False)
+    week = scenario.horizon.days > 1
     for (name, rows), ax, colour in zip(types, axes[:, 0], PALETTE * 4, strict=False):
         target = scenario.service_level_of(scenario.contact_types[scenario.type_index(name)])
         estimates = [r.kpis["service_level"] for r in rows]
-        _band(ax, estimates, colour, "Service level", "95% confidence band")
+        _band(ax, estimates, colour, "Service level", "95% confidence band",
+              day=scenario.horizon.intervals if week else None)
         ax.axhline(100 * target.target, color=MISSED_COLOUR, linestyle="--",
                    label=f"Target {target.target:.0%} answered in {target.threshold_s:g} s")
         _shade_missed(ax, estimates, target.target)
@@ -155,9 +190,11 @@ def service_level_figure(result: RunResult) -> plt.Figure:
         ax.set_ylabel("Service level (%)")
         ax.set_title(f"{name}: service level by interval", fontsize=10, loc="left")
         legend_beside(ax)
-        clock_axis(ax, [r.start for r in rows])
-    fig.suptitle(f"{scenario.name}: service level ({result.replications} simulated days)",
-                 fontweight="bold")
+        if week:
+            slot_axis(ax, scenario.horizon)
+        else:
+            clock_axis(ax, [r.start for r in rows])
+    fig.suptitle(f"{scenario.name}: service level ({runs_text(result)})", fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
     return fig
 
@@ -231,6 +268,14 @@ def _verdict_bars(ax: plt.Axes, staffing: np.ndarray, worst: list[str | None]) -
                    label="Agents on the phones (no contacts)" if v is None else labels[v])
 
 
+def _per_slot(values: np.ndarray, horizon: Horizon) -> np.ndarray | None:
+    """A group's per-interval figures over the horizon's slots: as they are when there is one
+    per slot, one day's repeated every day, None (not drawn) when they fit neither."""
+    if values.size == horizon.slots:
+        return values
+    return np.tile(values, horizon.days) if values.size == horizon.intervals else None
+
+
 def staffing_figure(result: RunResult, requirement: np.ndarray | None,
                     label: str) -> plt.Figure:
     """Agents on the phones per interval and group, against the simulated verdict.
@@ -243,7 +288,7 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
     fall short, not that this group alone is short."""
     scenario = result.scenario
     staffing = np.asarray(scenario.staffing_matrix())
-    clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
+    slots = scenario.horizon.slots
     verdicts = type_verdicts(result)
     n_g, n_t = len(scenario.agent_groups), len(verdicts)
     strip = 0.3 * n_t + 0.3
@@ -251,25 +296,29 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
         n_g + 1, 1, figsize=(WIDTH, 2.4 * n_g + strip + 1.6), squeeze=False, sharex=True,
         gridspec_kw={"height_ratios": [strip, *([2.4 - 0.95] * n_g)]})
     _verdict_strip(axes[0, 0], verdicts)
-    x = np.arange(len(clocks))
+    x = np.arange(slots)
     for g, (group, ax) in enumerate(zip(scenario.agent_groups, axes[1:, 0], strict=True)):
         _verdict_bars(ax, staffing[g], [worst_verdict([verdicts[k][i] for k in group.skill_names])
-                                        for i in range(len(clocks))])
-        if requirement is not None:
-            ax.step(x, requirement[g], where="mid", color="black", linewidth=1.8,
+                                        for i in range(slots)])
+        need = None if requirement is None else _per_slot(np.asarray(requirement[g]),
+                                                           scenario.horizon)
+        if need is not None:
+            ax.step(x, need, where="mid", color="black", linewidth=1.8,
                     label=label[:1].upper() + label[1:])
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
         ax.set_ylabel("Agents on the phones")
         ax.set_title(f"{group.name} (skills: {', '.join(group.skill_names)})", fontsize=10,
                      loc="left")
         legend_beside(ax)
-        clock_axis(ax, clocks)
+        slot_axis(ax, scenario.horizon)
     for ax in axes[:-1, 0]:
         ax.tick_params(axis="x", labelbottom=True)
-    clock_axis(axes[0, 0], clocks)
+    slot_axis(axes[0, 0], scenario.horizon)
     axes[0, 0].grid(False)
+    runs = (f"{result.replications} days" if scenario.horizon.days == 1
+            else runs_text(result))
     fig.suptitle(f"{scenario.name}: agents on the phones against the simulated verdict "
-                 f"({result.replications} days)", fontweight="bold")
+                 f"({runs})", fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN, left=_left_margin(list(verdicts)))
     return fig
 
@@ -277,17 +326,18 @@ def staffing_figure(result: RunResult, requirement: np.ndarray | None,
 def occupancy_figure(result: RunResult) -> plt.Figure:
     """Occupancy of each agent group per interval, with 95% bands."""
     scenario, tallies = result.scenario, result.tallies
-    clocks = [scenario.horizon.clock(i) for i in range(scenario.horizon.intervals)]
+    week = scenario.horizon.days > 1
     fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     for g, group in enumerate(scenario.agent_groups):
         estimates = [share_estimate(tallies.group_sum("busy_s", i, [g]),
                                     tallies.group_sum("staffed_s", i, [g]))
-                     for i in range(len(clocks))]
-        _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name)
+                     for i in range(scenario.horizon.slots)]
+        _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name,
+              day=scenario.horizon.intervals if week else None)
     ax.set_ylim(0, 105)
     ax.set_ylabel("Occupancy (%)")
     legend_beside(ax, fontsize=8)
-    clock_axis(ax, clocks)
+    slot_axis(ax, scenario.horizon)
     ax.set_title(f"{scenario.name}: occupancy (% of staffed time busy) by agent group",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
@@ -297,13 +347,14 @@ def occupancy_figure(result: RunResult) -> plt.Figure:
 def abandonment_figure(result: RunResult) -> plt.Figure:
     """Abandonment rate per interval and contact type, with 95% bands."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    horizon = result.scenario.horizon
     for (name, rows), colour in zip(_type_rows(result), PALETTE * 4, strict=False):
-        _band(ax, [r.kpis["abandon_rate"] for r in rows], colour, name)
-        clocks = [r.start for r in rows]
+        _band(ax, [r.kpis["abandon_rate"] for r in rows], colour, name,
+              day=horizon.intervals if horizon.days > 1 else None)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("Abandoned (% of offered)")
     legend_beside(ax, fontsize=8)
-    clock_axis(ax, clocks)
+    slot_axis(ax, horizon)
     ax.set_title(f"{result.scenario.name}: abandonment by interval and contact type",
                  fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN)
@@ -313,14 +364,20 @@ def abandonment_figure(result: RunResult) -> plt.Figure:
 def run_charts(result: RunResult, fmt: str = "png", requirement: np.ndarray | None = None,
                requirement_label: str = "") -> dict[str, bytes]:
     """Every per-run chart, by file name; a plan's staffing chart shows its ``requirement``
-    [group, interval] beside the staffing."""
+    [group, slot] beside the staffing. A multi-day run adds the week's charts
+    (``week_chart``): the heat map of the verdict by day × interval and the days."""
     figures = {
         "service_level": service_level_figure(result),
         "staffing": staffing_figure(result, requirement, requirement_label),
         "occupancy": occupancy_figure(result),
         "abandonment": abandonment_figure(result),
     }
-    return {f"{name}.{fmt}": to_bytes(figure, fmt) for name, figure in figures.items()}
+    charts = {f"{name}.{fmt}": to_bytes(figure, fmt) for name, figure in figures.items()}
+    if result.scenario.horizon.days > 1:
+        from ccsim.week_chart import week_charts  # it imports this module's helpers
+
+        charts.update(week_charts(result, fmt))
+    return charts
 
 COMPONENTS = (  # cost key, legend label, colour
     ("agents", "Agents (paid hours)", "#4C72B0"),

@@ -2,7 +2,9 @@
 
 Reads result folders back (``summary.json``, ``intervals.csv``, ``scenario.yaml`` and, for
 optimised plans, ``plan.json``), lines intervals up by clock time so runs of different
-scenarios compare, and produces a table (printed, CSV and Markdown), charts and a report.
+scenarios compare (by day and clock time, "Mon 08:00", when a run has several days; a one-day
+run beside them is its ``first_day``), and produces a table (printed, CSV and Markdown),
+charts and a report.
 Each run is shown with its service-level target and the verdict block of its ``summary.json``
 (the rule of ``ccsim.sim.verdict``); folders written before runs had a verdict show it as
 unknown ("–").
@@ -24,6 +26,7 @@ from ccsim import report
 from ccsim.sim.kpi_registry import label
 from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.scenario import Scenario
+from ccsim.sim.scenario_parts import Horizon
 from ccsim.sim.verdict import MET, MISSED, VERDICTS, WITHIN_NOISE, common_target
 
 COLUMNS = ("service_level", "asa_s", "abandon_rate", "occupancy", "containment", "offered",
@@ -43,14 +46,17 @@ class Run:
     scenario: Scenario
     summary: dict
     intervals: dict[str, dict[str, float]]
-    """Clock time → the "all" row of intervals.csv (numbers)."""
+    """Interval → the "all" row of intervals.csv (numbers). An interval is its clock time
+    ("08:00"), or day and clock time ("Mon 08:00") in a run of several days."""
     plan_cost: dict[str, float] | None
     overrides: list[str] | None = None
     """The ``--set`` changes the run was made with (summary.json ``overrides``); None when
     the folder does not say (written before runs recorded them, or by ``optimise``)."""
     verdicts: dict[str, str | None] = dataclasses.field(default_factory=dict)
-    """Clock time → the worst service-level verdict of the interval's contact types, as the
+    """Interval → the worst service-level verdict of the interval's contact types, as the
     run's intervals.csv judged them (None: no contacts, or a folder without verdicts)."""
+    positions: dict[str, tuple[int, str]] = dataclasses.field(default_factory=dict)
+    """Interval → (day, clock time), the order of the intervals."""
 
 
 def _damaged(path: Path, what: str) -> ScenarioError:
@@ -71,28 +77,41 @@ def _read_json(path: Path, required: tuple[str, ...]) -> dict[str, Any]:
     return document
 
 
-def _read_intervals(path: Path) -> tuple[dict[str, dict[str, float]], dict[str, str | None]]:
-    """The "all" rows of ``intervals.csv`` by clock time, and the worst verdict of each
-    interval's contact-type rows (None where none has one); or bad input naming the file."""
+Intervals = tuple[dict[str, dict[str, float]], dict[str, str | None],
+                  dict[str, tuple[int, str]]]
+"""A run's intervals read back: the "all" rows, the worst verdicts and the positions, each
+by interval ("08:00", or "Mon 08:00" with several days)."""
+
+
+def _read_intervals(path: Path, horizon: Horizon) -> Intervals:
+    """The "all" rows of ``intervals.csv`` by interval, the worst verdict of each interval's
+    contact-type rows (None where none has one) and each interval's (day, clock time); or bad
+    input naming the file. An interval is its clock time, or with a ``day`` column (a run of
+    several days) the day's label and clock time, "Mon 08:00"."""
     intervals: dict[str, dict[str, float]] = {}
     verdicts: dict[str, str | None] = {}
+    positions: dict[str, tuple[int, str]] = {}
     try:
         with path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
+                day = int(row["day"]) if row.get("day") else 0
+                key = (f"{horizon.day_label(day)} {row['start']}" if row.get("day")
+                       else row["start"])
+                positions[key] = (day, row["start"])
                 if row.get("contact_type") == "all":
-                    intervals[row["start"]] = {k: float(v) if v else np.nan
-                                               for k, v in row.items() if k in COLUMNS}
+                    intervals[key] = {k: float(v) if v else np.nan
+                                      for k, v in row.items() if k in COLUMNS}
                 else:
                     found = row.get("service_level_verdict")
-                    known = [v for v in (verdicts.get(row["start"]), found) if v in VERDICTS]
-                    verdicts[row["start"]] = max(known, key=VERDICTS.index) if known else None
+                    known = [v for v in (verdicts.get(key), found) if v in VERDICTS]
+                    verdicts[key] = max(known, key=VERDICTS.index) if known else None
     except FileNotFoundError:
         raise ScenarioError(str(path), ["no such file: the result folder is incomplete"]) \
             from None
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise _damaged(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) \
             from None
-    return intervals, verdicts
+    return intervals, verdicts, positions
 
 
 def load_run(folder: Path) -> Run:
@@ -110,14 +129,15 @@ def load_run(folder: Path) -> Run:
             not isinstance(v, dict) or "mean" not in v for v in summary["cost"].values()):
         raise _damaged(summary_path, "cost is not a set of {mean, ci95} figures")
     scenario = load_scenario(folder / "scenario.yaml")
-    intervals, verdicts = _read_intervals(folder / "intervals.csv")
+    intervals, verdicts, positions = _read_intervals(folder / "intervals.csv",
+                                                     scenario.horizon)
     plan_path = folder / "plan.json"
     plan_cost = _read_json(plan_path, ("cost",))["cost"] if plan_path.is_file() else None
     overrides = summary.get("overrides")
     if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
         overrides = None
     return Run(folder.name, folder, scenario, summary, intervals, plan_cost, overrides,
-               verdicts)
+               verdicts, positions)
 
 
 COLLECTIONS = ("contact_types.", "agent_groups.")
@@ -189,8 +209,8 @@ def label_runs(runs: list[Run], labels: list[str] | None = None) -> list[Run]:
 
 
 def cost_of(run: Run) -> dict[str, float]:
-    """The run's daily cost split: the plan's (paid, gross of shrinkage) for optimised plans,
-    else the simulation's."""
+    """The run's cost split per simulated horizon (a day, a week): the plan's (paid, gross of
+    shrinkage) for optimised plans, else the simulation's."""
     if run.plan_cost is not None:
         return {k: float(v) for k, v in run.plan_cost.items()}
     return {k: float(v["mean"]) for k, v in run.summary["cost"].items()}
@@ -215,10 +235,11 @@ def verdict_fields(scenario: Scenario, block: object) -> Row:
     shown then); ``meets_target`` ("yes", "no", or ``UNKNOWN``), the cells per verdict,
     ``cells_wider_than_precision`` and ``worst_margin`` (a fraction, negative below the
     target) are read from ``block``, the ``verdict`` block of ``summary.json``. A missing or
-    malformed block (an older folder) gives ``UNKNOWN`` and no counts."""
+    malformed block (an older folder) gives ``UNKNOWN`` and no counts. ``horizon_days``: the
+    days one replication simulates, which the costs are per (a day, a week)."""
     target = common_target(scenario)
     thresholds = {scenario.service_level_of(t).threshold_s for t in scenario.contact_types}
-    row: Row = {"service_level_target": target,
+    row: Row = {"horizon_days": scenario.horizon.days, "service_level_target": target,
                 "service_level_threshold_s": (thresholds.pop() if target is not None
                                               and len(thresholds) == 1 else None)}
     block = block if isinstance(block, dict) else {}
@@ -232,6 +253,22 @@ def verdict_fields(scenario: Scenario, block: object) -> Row:
             "cells_wider_than_precision": _count(block.get("cells_wider_than_precision")),
             "worst_margin": (float(margin) if isinstance(margin, int | float)
                              and not isinstance(margin, bool) else None)}
+
+
+def cost_period(rows: list[Row]) -> str:
+    """What the rows' costs are per: "day", "week" or "run of N days" when every row agrees
+    (rows without ``horizon_days`` are one-day runs), "run" otherwise (``days_label`` then
+    says how many days each run is)."""
+    days = {int(r.get("horizon_days") or 1) for r in rows}
+    if len(days) > 1:
+        return "run"
+    return report.period_of(days.pop() if days else 1)
+
+
+def days_label(row: Row) -> str:
+    """The days one replication of the row's run simulates, as "1 day" or "7 days"."""
+    days = int(row.get("horizon_days") or 1)
+    return f"{days} day" + ("s" if days > 1 else "")
 
 
 def target_label(row: Row) -> str:
@@ -306,7 +343,7 @@ def to_csv(rows: list[Row]) -> str:
 def to_markdown(rows: list[Row]) -> str:
     """The headline columns as a Markdown table (for a wiki or an e-mail)."""
     headers = ["run", "service level", "target", "meets target", "cells", "worst margin",
-               "ASA (s)", "abandoned", "occupancy", "cost per day"]
+               "ASA (s)", "abandoned", "occupancy", f"cost per {cost_period(rows)}"]
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in rows:
         lines.append("| " + " | ".join([
@@ -318,15 +355,41 @@ def to_markdown(rows: list[Row]) -> str:
 
 
 def clock_order(runs: list[Run]) -> list[str]:
-    """Every interval start seen in any run, in clock order."""
-    return sorted({clock for run in runs for clock in run.intervals})
+    """Every interval seen in any run, by day and then clock time."""
+    positions = {k: p for run in runs for k, p in run.positions.items()}
+    return sorted({clock for run in runs for clock in run.intervals},
+                  key=lambda k: (*positions.get(k, (0, k)), k))
+
+
+def line_up(runs: list[Run]) -> list[Run]:
+    """Runs whose intervals compare: unchanged when every run has the same number of days;
+    otherwise a one-day run's intervals are named as the day it is (its ``first_day``,
+    "Mon 08:00"), so it lines up with that day of the runs of several days."""
+    if len({run.scenario.horizon.days for run in runs}) <= 1:
+        return runs
+    lined = []
+    for run in runs:
+        h = run.scenario.horizon
+        if h.days > 1:
+            lined.append(run)
+            continue
+        name = {k: f"{h.day_label(0)} {k}" for k in run.positions}
+        lined.append(dataclasses.replace(
+            run, intervals={name[k]: v for k, v in run.intervals.items()},
+            verdicts={name[k]: v for k, v in run.verdicts.items()},
+            positions={name[k]: p for k, p in run.positions.items()}))
+    return lined
 
 
 def interval_rows(runs: list[Run]) -> list[Row]:
-    """Per clock time, each run's service level, ASA and abandonment."""
+    """Per interval, each run's service level, ASA and abandonment; with runs of several days
+    the day's label ("Mon") in a ``day`` column before the clock time."""
     rows = []
+    positions = {k: p for run in runs for k, p in run.positions.items()}
+    days = any(run.scenario.horizon.days > 1 for run in runs)
     for clock in clock_order(runs):
-        row: Row = {"start": clock}
+        row: Row = ({"day": clock.rsplit(" ", 1)[0], "start": positions[clock][1]} if days
+                    else {"start": clock})
         for run in runs:
             cells = run.intervals.get(clock, {})
             for key in ("service_level", "asa_s", "abandon_rate"):
@@ -354,7 +417,7 @@ def runs_table(rows: list[Row], first: list[str]) -> str:
     then the headline figures with the target and verdict; figures never wrap."""
     headers = [*first, label("service_level"), "target", "meets target",
                "cells met / within noise / missed", "worst margin", label("asa_s"),
-               label("abandon_rate"), label("occupancy"), "cost per day"]
+               label("abandon_rate"), label("occupancy"), f"cost per {cost_period(rows)}"]
     body = [[*(r[c] for c in first), f"{100 * float(r['service_level']):.1f}%",
              target_label(r), meets_html(r), compact_cells(r), margin_label(r),
              f"{float(r['asa_s']):.1f} s", f"{100 * float(r['abandon_rate']):.1f}%",
@@ -374,7 +437,9 @@ VERDICT_NOTE = (
 
 
 def write_comparison(runs: list[Run], folder: Path) -> None:
-    """Write the comparison's files into ``folder``: CSV, Markdown, charts, report."""
+    """Write the comparison's files into ``folder``: CSV, Markdown, charts, report (a one-day
+    run beside runs of several days lined up with its own weekday: ``line_up``)."""
+    runs = line_up(runs)
     rows = comparison_rows(runs)
     (folder / "compare.csv").write_text(to_csv(rows))
     (folder / "compare.md").write_text(to_markdown(rows))
@@ -386,11 +451,13 @@ def write_comparison(runs: list[Run], folder: Path) -> None:
         (folder / name).write_bytes(data)
     scenarios = list(dict.fromkeys(str(r["scenario"]) for r in rows))
     table = runs_table(rows, ["run", *(["scenario"] if len(scenarios) > 1 else [])])
-    captions = {"compare_cost": "Daily cost of each run by component, its verdict above the "
-                                "bar (red: a cell missed; amber: none missed, target not met).",
+    captions = {"compare_cost": f"Cost per {cost_period(rows)} of each run by component, its "
+                                "verdict above the bar (red: a cell missed; amber: none "
+                                "missed, target not met).",
                 "compare_service_level": "Service level of all contact types together by "
-                                         "interval, lined up by clock time; ringed in red where "
-                                         "one of the run's contact types missed its target.",
+                                         "interval, lined up by clock time (and day); ringed in "
+                                         "red where one of the run's contact types missed its "
+                                         "target.",
                 "compare_waiting": "ASA and abandonment by interval."}
     subtitle = f"{len(runs)} runs" + (f" of {scenarios[0]}" if len(scenarios) == 1 else "")
     page = report.page("ccsim comparison", subtitle,

@@ -20,6 +20,8 @@ from ccsim.charts import wrap_label
 from ccsim.compare import (
     Row,
     cells_label,
+    cost_period,
+    days_label,
     margin_label,
     meets_label,
     target_label,
@@ -80,7 +82,9 @@ def comparison_tables(rows: list[Row], currency: str, width: int) -> list[Table]
             table.add_row(name, *(Text(show(r), style=MEETS_STYLES.get(
                 str(r.get("meets_target")), "") if name == "meets target" else "")
                 for r in chunk))
-        table.add_row(f"cost per day ({currency})",
+        if cost_period(rows) == "run":  # a day beside a week: say which is which
+            table.add_row("days per run", *(days_label(r) for r in chunk))
+        table.add_row(f"cost per {cost_period(rows)} ({currency})",
                       *(f"{float(r['cost_total']):,.2f}" for r in chunk))
         tables.append(table)
     return tables

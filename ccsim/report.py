@@ -87,6 +87,28 @@ def fmt(e: Estimate, key: str) -> str:
     return format_kpi(e, key, missing="–", count_decimals=1)
 
 
+def horizons(scenario: Scenario) -> str:
+    """What one replication is, in the plural: "days", "weeks" (seven days) or "runs of N
+    days"."""
+    days = scenario.horizon.days
+    return "days" if days == 1 else "weeks" if days == 7 else f"runs of {days} days"
+
+
+def runs_text(result: RunResult, simulated: str = "simulated") -> str:
+    """The replications for titles: "20 simulated days", "10 simulated weeks"."""
+    return f"{result.replications} {simulated} {horizons(result.scenario)}"
+
+
+def period_of(days: int) -> str:
+    """What a cost of a horizon of ``days`` is per: "day", "week" or "run of N days"."""
+    return "day" if days == 1 else "week" if days == 7 else f"run of {days} days"
+
+
+def period(scenario: Scenario) -> str:
+    """What a cost of ``scenario``'s runs is per: its simulated horizon (``period_of``)."""
+    return period_of(scenario.horizon.days)
+
+
 def scenario_section(scenario: Scenario) -> str:
     """What was simulated: horizon, demand, IVR and agents."""
     h = scenario.horizon
@@ -96,24 +118,28 @@ def scenario_section(scenario: Scenario) -> str:
         sl = scenario.service_level_of(t)
         ss = t.self_service
         types.append([
-            t.name, f"{sum(t.arrivals.expected(n)):,.0f}", f"{t.handle_time.build(0).mean:.0f} s",
+            t.name, f"{sum(t.arrivals.expected_slots(h)):,.0f}",
+            f"{t.handle_time.build(0).mean:.0f} s",
             f"{t.patience.build(0).mean:.0f} s" if t.patience else "never hangs up",
             f"{ss.completion:.0%} / {ss.opt_out:.0%}" if ss else "no IVR",
             f"{sl.target:.0%} in {sl.threshold_s:g} s",
         ])
     groups = []
     for g in scenario.agent_groups:
-        row = [g.staffing_at(i) for i in range(n)]
+        row = [g.staffing_at(i, d) for d in range(h.days) for i in range(n)]
         hours = sum(row) * h.interval_minutes / 60
         groups.append([g.name, ", ".join(g.skill_names), f"{min(row)}–{max(row)}", f"{hours:,.1f}",
                        f"{g.cost_per_hour:,.2f} {scenario.costs.currency}"])
     return (
         "<h2>Scenario</h2>"
         f"<p>{esc(scenario.description)}</p>"
-        f"<p>{n} intervals of {h.interval_minutes} min from {esc(h.start)}"
+        + (f"<p>{h.days} days from {esc(h.day_name(0).capitalize())}, each "
+           if h.days > 1 else "<p>")
+        + f"{n} intervals of {h.interval_minutes} min from {esc(h.start)}"
         f"{f', warm-up {h.warmup_minutes:g} min' if h.warmup_minutes else ''}; "
         f"routing: {esc(scenario.routing.policy)}.</p>"
-        + table(["contact type", "forecast per day", "mean handle time", "mean patience",
+        + table(["contact type", f"forecast per {period(scenario)}", "mean handle time",
+                 "mean patience",
                  "IVR completion / opt-out", "service-level target"], types)
         + table(["agent group", "skills", "agents on the phones", "agent-hours",
                  "cost per hour"], groups)
@@ -200,7 +226,9 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
                    f"{k['agent_cost'].mean:,.2f}"] for name, k in s.by_group.items()]
     cost_rows = [[key.replace("_", " ").capitalize(), f"{e.mean:,.2f}"]
                  for key, e in s.cost.items()]
-    interval_rows = [[r.start, r.contact_type, r.staffed_agents,
+    h = scenario.horizon
+    interval_rows = [[r.start if h.days == 1 else f"{h.day_label(r.day)} {r.start}",
+                      r.contact_type, r.staffed_agents,
                       fmt(r.kpis["service_level"], "service_level"),
                       target_text(targets[r.contact_type], None),
                       judged(targets[r.contact_type], r.kpis["service_level"]),
@@ -209,7 +237,7 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
                       fmt(r.kpis["occupancy"], "occupancy"),
                       fmt(r.kpis["offered"], "offered")] for r in s.intervals]
     return (
-        f"<h2>{esc(heading)}</h2><p>Means over {result.replications} simulated days (seed "
+        f"<h2>{esc(heading)}</h2><p>Means over {runs_text(result)} (seed "
         f"{result.seed}) with 95% confidence intervals in brackets. {esc(note)}</p>"
         + table(["KPI", "all", *names], kpi_rows)
         + judgement_html(judge(interval_cells(s, scenario), precision_of(scenario)),
@@ -219,7 +247,8 @@ def results_section(result: RunResult, heading: str = "Results", note: str = "")
                                                *(("chat_load",) if chat else ()), "asa_s",
                                                "staffed_hours")),
                  f"{label('agent_cost')} ({currency})"], group_rows)
-        + f"<h3>Cost per day ({esc(currency)})</h3>" + table(["component", "mean"], cost_rows)
+        + f"<h3>Cost per {period(scenario)} ({esc(currency)})</h3>"
+        + table(["component", "mean"], cost_rows)
         + "<details><summary>Every interval</summary><div class=\"wide\">"
         + table(["start", "contact type", "agents", label("service_level"), "target",
                  "verdict", *(label(k) for k in ("asa_s", "abandon_rate", "occupancy",
@@ -277,6 +306,8 @@ CAPTIONS = {
               "shift, agents on the phones (net of shrinkage and breaks) and the "
               "simulation-corrected requirement. Where the plan is below the requirement, "
               "trimming found by simulation that the target holds with fewer.",
+    "roster": "Per group, the agents working each day of the week, stacked by shift "
+              "template, the day's total on top.",
     "occupancy": "Share of staffed time the agents were busy, by group (an agent holding "
                  "at least one chat is busy).",
     "abandonment": "Share of offered contacts who hung up while waiting.",
@@ -299,9 +330,9 @@ def run_report(result: RunResult, charts: dict[str, bytes],
     """``report.html`` of a simulation run; ``overrides``: its ``--set`` changes."""
     s = result.scenario
     return page(f"{s.name}: contact-centre simulation",
-                f"{result.replications} simulated days, seed {result.seed}",
+                f"{runs_text(result)}, seed {result.seed}",
                 [scenario_section(s) + overrides_html(overrides), results_section(result),
-                 charts_section(charts, CAPTIONS)])
+                 *week_sections(result, charts)])
 
 
 def plan_report(verification: RunResult, charts: dict[str, bytes], plan_html: str) -> str:
@@ -310,7 +341,80 @@ def plan_report(verification: RunResult, charts: dict[str, bytes], plan_html: st
     note = ("Agent cost here counts on-phone hours only; the plan's cost above is paid hours, "
             "gross of shrinkage.")
     return page(f"{s.name}: optimised staffing plan",
-                f"verified on {verification.replications} fresh simulated days",
+                f"verified on {runs_text(verification, 'fresh simulated')}",
                 [plan_html, scenario_section(s),
                  results_section(verification, "Verifying simulation", note),
-                 charts_section(charts, CAPTIONS)])
+                 *week_sections(verification, charts)])
+
+
+WEEK_CHARTS = ("heatmap", "days")
+"""The charts of a multi-day run shown in its "The week" section, not among the others."""
+WEEK_CAPTIONS = {
+    "heatmap": "Service level of every day × interval cell, per contact type, coloured by its "
+               "verdict (green met, amber within noise, red missed, grey: no contacts); the "
+               "number is the service level in %.",
+    "days": "Service level per day and contact type with its 95% interval and the targets "
+            "(days that miss ringed in red, within noise in amber), and the agent hours on "
+            "the phones per day by group with the day's total hours and agent cost.",
+}
+
+
+def week_sections(result: RunResult, charts: dict[str, bytes]) -> list[str]:
+    """The charts section, after "The week" (days table and the week's charts) for a
+    multi-day run; the charts section alone for one day."""
+    if result.scenario.horizon.days == 1:
+        return [charts_section(charts, CAPTIONS)]
+    week = {n: c for n, c in charts.items() if n.rsplit(".", 1)[0] in WEEK_CHARTS}
+    rest = {n: c for n, c in charts.items() if n not in week}
+    figures = "".join(figure(n, c, WEEK_CAPTIONS[n.rsplit(".", 1)[0]])
+                      for n, c in week.items())
+    return [week_section(result) + figures, charts_section(rest, CAPTIONS)]
+
+
+def week_section(result: RunResult) -> str:
+    """"The week": per day, each type's service level with its target and verdict, the
+    interval cells per verdict, the e-mail backlog left, agent hours and costs; the whole
+    horizon in the last row."""
+    scenario, s = result.scenario, result.summary
+    h = scenario.horizon
+    currency = scenario.costs.currency
+    levels = {t.name: scenario.service_level_of(t) for t in scenario.contact_types}
+    rows = {(r.day, r.contact_type): r.kpis for r in s.days}
+    cells = interval_cells(s, scenario)
+    email = scenario.has_email
+
+    def judged_sl(name: str, kpis: dict[str, Estimate]) -> Html:
+        e = kpis["service_level"]
+        return Html(f"{esc(fmt(e, 'service_level'))}<br>"
+                    f"{verdict_html(verdict(e.mean, e.hi, levels[name].target))}")
+
+    def counts(chosen: list) -> str:
+        j = judge(chosen, precision_of(scenario))
+        return " / ".join(str(j.counts[v]) for v in VERDICTS)
+
+    body: list[list[object]] = []
+    for d in range(h.days):
+        every = rows[(d, "all")]
+        body.append([h.day_label(d), *(judged_sl(n, rows[(d, n)]) for n in levels),
+                     counts([c for c in cells if c.interval is not None
+                             and c.interval // h.intervals == d]),
+                     *([fmt(every["backlog"], "backlog")] if email else []),
+                     f"{every['staffed_hours'].mean:,.1f}", f"{every['agent_cost'].mean:,.2f}",
+                     f"{every['total_cost'].mean:,.2f}"])
+    hours = sum(k["staffed_hours"].mean for k in s.by_group.values())
+    body.append([Html(f"<b>{esc(period(scenario))}</b>"),
+                 *(judged_sl(n, s.by_contact_type[n]) for n in levels), counts(cells),
+                 *([fmt(s.kpis["backlog"], "backlog")] if email else []),
+                 f"{hours:,.1f}", f"{s.cost['agents'].mean:,.2f}", f"{s.cost['total'].mean:,.2f}"])
+    headers = ["day", *(f"{n} ({target_text(sl.target, sl.threshold_s)})"
+                        for n, sl in levels.items()),
+               "interval cells met / within noise / missed",
+               *([f"{label('backlog')} (e-mails)"] if email else []),
+               "agent hours", f"agent cost ({currency})", f"total cost ({currency})"]
+    backlog = (" Backlog left: e-mails of that day still waiting at the end of the "
+               f"{period(scenario)}." if email else "")
+    return (f"<h2>The {esc(period(scenario))}</h2><p>Each day's service level per contact type "
+            "(95% CI in brackets) with its verdict against the target in the column's "
+            "heading; a day can meet its target overall and still miss in some intervals, "
+            f"counted beside it.{backlog} Costs per day, agent hours after any warm-up.</p>"
+            f'<div class="wide">{table(headers, body)}</div>')

@@ -3,9 +3,9 @@
 One varied path: a line per contact type (its 95% band), the target of each as a dashed line,
 and the points where a type does not meet its target ringed (red: one of its interval cells
 missed; amber: none missed, but cells within noise or wider than the precision), above the
-daily cost. Two paths: heat maps of the overall service level and the cost, points with a
-missed cell outlined in red and points that do not meet the target otherwise in amber.
-Verdicts follow ``ccsim.sim.verdict``, as in every point's ``summary.json``.
+cost per simulated day (or week). Two paths: heat maps of the overall service level and the
+cost, points with a missed cell outlined in red and points that do not meet the target
+otherwise in amber. Verdicts follow ``ccsim.sim.verdict``, as in every point's ``summary.json``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from ccsim.charts import (
     wrap_label,
 )
 from ccsim.compare import Row
+from ccsim.report import period
 from ccsim.sim.runner import RunResult
 from ccsim.sim.verdict import MISSED, Judgement, interval_cells, judge
 
@@ -75,7 +76,8 @@ def _targets(ax: plt.Axes, results: list[RunResult], colours: dict[str, str]) ->
 def line_figure(rows: list[Row], axis: Axis, results: list[RunResult],
                 currency: str) -> plt.Figure:
     """The one-path sweep chart: service level per contact type with targets and misses
-    marked, above the daily cost."""
+    marked, above the cost (per day, or per week with a week's horizon)."""
+    per = period(results[0].scenario)
     fig, (ax, cost_ax) = plt.subplots(2, 1, figsize=(WIDTH, 7.4), sharex=True,
                                       gridspec_kw={"height_ratios": [3, 2]})
     x = np.arange(len(rows))
@@ -104,7 +106,7 @@ def line_figure(rows: list[Row], axis: Axis, results: list[RunResult],
         if rings[kind][0]:
             ax.scatter(*rings[kind], s=110, facecolors="none", edgecolors=colour,
                        linewidths=2, zorder=3, label=label)
-    ax.set_ylabel("Service level over the day (%)")
+    ax.set_ylabel(f"Service level over the {per} (%)")
     ax.set_ylim(top=102)
     ax.set_title("Service level by contact type (points that do not meet their target "
                  "ringed)", fontsize=10, loc="left")
@@ -112,27 +114,33 @@ def line_figure(rows: list[Row], axis: Axis, results: list[RunResult],
     ax.tick_params(axis="x", labelbottom=True)
     _ticks(ax, axis)
     cost_ax.plot(x, [float(r["cost_total"]) for r in rows], marker="s", color=COST_COLOUR,
-                 label="Total cost per day")
+                 label=f"Total cost per {per}")
     cost_ax.yaxis.set_major_formatter(plt.matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    cost_ax.set_ylabel(f"Cost per day ({currency})")
-    cost_ax.set_title("Daily cost", fontsize=10, loc="left")
+    cost_ax.set_ylabel(f"Cost per {per} ({currency})")
+    cost_ax.set_title(_cost_words(per).capitalize(), fontsize=10, loc="left")
     legend_beside(cost_ax)
     _ticks(cost_ax, axis)
-    fig.suptitle("Service level and daily cost across the sweep", fontweight="bold")
+    fig.suptitle(f"Service level and {_cost_words(per)} across the sweep", fontweight="bold")
     fixed_layout(fig, right=LEGEND_MARGIN, bottom=0.7, gap=0.95)
     return fig
 
 
-def heat_figure(rows: list[Row], axes: list[Axis], currency: str) -> plt.Figure:
+def _cost_words(per: str) -> str:
+    """ "daily cost", or "cost per week" (``per``: what the cost is per)."""
+    return "daily cost" if per == "day" else f"cost per {per}"
+
+
+def heat_figure(rows: list[Row], axes: list[Axis], currency: str,
+                per: str = "day") -> plt.Figure:
     """The two-path sweep chart: heat maps of the service level of all types together and of
-    the cost; points with a missed cell outlined in red, others not meeting the target in
-    amber."""
+    the cost (per ``per``: "day", "week"); points with a missed cell outlined in red, others
+    not meeting the target in amber."""
     a, b = axes[0], axes[1]
     shape = (len(a.values), len(b.values))
     fig, panels = plt.subplots(1, 2, figsize=(12, 0.6 * shape[0] + 3.8))
     for ax, key, label, scale, fmt in (
         (panels[0], "service_level", "Service level, all types (%)", 100, "{:.1f}"),
-        (panels[1], "cost_total", f"Cost per day ({currency})", 1, "{:,.0f}"),
+        (panels[1], "cost_total", f"Cost per {per} ({currency})", 1, "{:,.0f}"),
     ):
         values = np.array([float(r[key]) * scale for r in rows]).reshape(shape[0], -1)
         values = values[:, :shape[1]]
@@ -156,8 +164,8 @@ def heat_figure(rows: list[Row], axes: list[Axis], currency: str) -> plt.Figure:
         ax.set_ylabel(a.path, fontsize=8)
         ax.set_title(label)
         fig.colorbar(image, ax=ax)
-    fig.suptitle("Sweep: service level and daily cost (outlined: red, a cell missed; amber, "
-                 "target not met otherwise)", fontweight="bold", fontsize=11)
+    fig.suptitle(f"Sweep: service level and {_cost_words(per)} (outlined: red, a cell "
+                 "missed; amber, target not met otherwise)", fontweight="bold", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -167,4 +175,4 @@ def sweep_chart(rows: list[Row], axes: list[Axis], results: list[RunResult],
     """``sweep.png``: the line chart for one varied path, heat maps for two."""
     if len(axes) == 1:
         return to_bytes(line_figure(rows, axes[0], results, currency))
-    return to_bytes(heat_figure(rows, axes, currency))
+    return to_bytes(heat_figure(rows, axes, currency, period(results[0].scenario)))
