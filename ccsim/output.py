@@ -339,6 +339,12 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
         charts = {**plan_charts(plan.scenario, document, chart_format),
                   **run_charts(plan.verification, chart_format, plan.requirement,
                                "requirement (simulation-corrected)")}
+        roster = document.get("roster")
+        if isinstance(roster, dict):
+            from ccsim.roster_chart import roster_image
+
+            charts = {f"roster.{chart_format}": roster_image(plan.scenario, roster["per_day"],
+                                                             chart_format), **charts}
         write_charts_and_report(folder, plan.verification, {**charts, **extra}, True,
                                 plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,
