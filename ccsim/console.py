@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ccsim.report import period
 from ccsim.sim.kpi_registry import format_kpi, label
 from ccsim.sim.kpis import kpi_keys
 from ccsim.sim.verdict import (
@@ -239,9 +240,8 @@ def print_summary(result: RunResult, folder: Path) -> None:
         console.print(f"{label('chat_load')} (mean chats held per agent holding any): "
                       + "; ".join(loads), markup=False)
     cost = ", ".join(f"{k.replace('_', ' ')} {v.mean:,.2f}" for k, v in s.cost.items())
-    h = result.scenario.horizon
-    per = "day" if h.days == 1 else ("week" if h.days == 7 else f"{h.days} days")
-    console.print(f"cost per {per} ({result.scenario.costs.currency}): {cost}", markup=False)
+    console.print(f"cost per {period(result.scenario)} ({result.scenario.costs.currency}): "
+                  f"{cost}", markup=False)
     if s.days:
         console.print(_days_table(result))
     console.print(f"results: {folder}", markup=False)
@@ -276,7 +276,8 @@ def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None
     """The closing table: cost split, the verifying simulation, the comparisons."""
     console = Console()
     currency = plan.scenario.costs.currency
-    table = Table(title=f"{plan.scenario.name}: optimised plan (cost per day, {currency})")
+    table = Table(title=f"{plan.scenario.name}: optimised plan (cost per "
+                        f"{period(plan.scenario)}, {currency})")
     table.add_column("")
     table.add_column("value", justify="right")
     cost = report.chosen.cost if report is not None else plan.cost
@@ -292,7 +293,10 @@ def print_plan(plan: Plan, folder: Path, report: SelfServiceReport | None = None
     kpis = plan.verification.summary.kpis
     table.add_row("verified service level", f"{kpis['service_level'].mean * 100:.1f}%")
     table.add_row("verified abandonment", f"{kpis['abandon_rate'].mean * 100:.1f}%")
-    table.add_row("fresh simulated days (asked / search / verification)",
+    unit = "days" if plan.scenario.horizon.days == 1 else "horizons"
+    if plan.scenario.horizon.days == 7:
+        unit = "weeks"
+    table.add_row(f"simulated {unit} (asked / search / verification)",
                   f"{plan.replications} / {plan.search_replications} / "
                   f"{plan.verified.replications}")
     for name, row in plan.comparisons.items():

@@ -231,7 +231,7 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
     currency = plan.scenario.costs.currency
     cost = document["cost"]
     assert isinstance(cost, dict)
-    per = _per(plan.scenario)
+    per = report.period(plan.scenario)
     parts = [f"<h2>Optimised plan</h2><h3>Cost per {per} ({report.esc(currency)})</h3>",
              report.table(["component", "amount"],
                           [[k.replace("_", " ").capitalize(), f"{v:,.2f}"]
@@ -291,12 +291,6 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
     return "".join(parts)
 
 
-def _per(scenario: Scenario) -> str:
-    """What a cost is per: the simulated horizon ("day", "week" or "N days")."""
-    days = scenario.horizon.days
-    return "day" if days == 1 else "week" if days == 7 else f"{days} days"
-
-
 def comparison_html(name: str, row: dict[str, object]) -> list[object]:
     """A comparison's row of the plan's report: cost and verdict, or why it was skipped."""
     if "skipped" in row:
@@ -349,8 +343,8 @@ def write_plan(plan: Plan, original: Scenario, parent: Path,
                                 plan_section(plan, document))
         optimised = plan.scenario.with_changes(seed=original.seed,
                                                replications=original.replications)
-        header = (f"# {original.name} with the staffing of ccsim optimise "
-                  f"(agent cost {plan.cost['agents']:,.2f} per {_per(original)}); run it with "
+        header = (f"# {original.name} with the staffing of ccsim optimise (agent cost "
+                  f"{plan.cost['agents']:,.2f} per {report.period(original)}); run it with "
                   "ccsim run.\n")
         (folder / "scenario.optimised.yaml").write_text(header + dump_scenario(optimised))
 
