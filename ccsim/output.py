@@ -88,8 +88,8 @@ def plan_json(plan: Plan) -> dict[str, object]:
             offered = verified.weight[row, k] > 0
             t = s.contact_types[verified.type_of[k] if verified.type_of else k]
             cells.append({
-                "interval": row if verified.score.shape[0] > 1 else None,
-                "start": clocks[row] if verified.score.shape[0] > 1 else None,
+                "interval": row if opt.level == "interval" else None,
+                "start": verified.starts[row],
                 "contact_type": t.name,
                 "criterion": verified.kinds[k] if verified.kinds else "service_level",
                 "achieved": verified.score[row, k] if offered else None,

@@ -83,7 +83,7 @@ def as_staffing(matrix: Staffing | np.ndarray | list[list[int]]) -> Staffing:
 class Evaluation:
     """A simulated staffing judged against the target.
 
-    Arrays are [interval, type] for ``level: interval`` and [1, type] for ``level: day``:
+    Arrays are [slot, type] for ``level: interval`` and [day, type] for ``level: day``:
     ``score`` is the achieved value (service level, or share of days meeting it), ``lower`` and
     ``upper`` its 95% confidence bounds (equal to ``score`` with one replication), ``required``
     the target and ``weight`` the mean volume offered (0: a cell without callers, never
@@ -104,6 +104,13 @@ class Evaluation:
     """The contact type index of each column (the columns are the types when empty)."""
     kinds: tuple[str, ...] = ()
     """What each column judges (``Criterion.kind``)."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """The slots each row judges, ``(first, stop)``: one slot per row under ``level:
+    interval``, a day's under ``level: day`` (the whole horizon when it is one day)."""
+
+    def slots_of(self, row: int) -> range:
+        """The slots (day × intervals + interval) row ``row`` judges."""
+        return range(*self.spans[row])
 
     def column_skills(self, skills: np.ndarray) -> np.ndarray:
         """[group, column]: which groups serve each column's contact type, from
@@ -391,11 +398,15 @@ class Evaluator:
         """Score a simulated staffing against the target (see the module docstring): one
         column per ``Criterion``."""
         horizon = self.scenario.horizon
-        intervals = range(horizon.slots) if self.level == "interval" else [None]
-        score = np.zeros((len(intervals), len(self.criteria)))
+        n = horizon.intervals
+        spans = (tuple((i, i + 1) for i in range(horizon.slots)) if self.level == "interval"
+                 else tuple((d * n, (d + 1) * n) for d in range(horizon.days)))
+        intervals: list[int | None] = (list(range(horizon.slots)) if self.level == "interval"
+                                       else [None] * horizon.days)
+        score = np.zeros((len(spans), len(self.criteria)))
         lower, upper, weight = np.zeros_like(score), np.zeros_like(score), np.zeros_like(score)
-        for row, i in enumerate(intervals):
-            where = slice(None) if i is None else i
+        for row, span in enumerate(spans):
+            where: slice | int = slice(*span) if self.level != "interval" else span[0]
             for c, criterion in enumerate(self.criteria):
                 num, den = criterion.shares(result.tallies, where)
                 weight[row, c] = den.mean()
@@ -415,13 +426,14 @@ class Evaluator:
         ).copy()
         lower = np.where(np.isnan(lower), score, lower)  # one replication: no interval
         upper = np.where(np.isnan(upper), score, upper)
-        starts = tuple(None if i is None else horizon.clock(i % horizon.intervals)
-                       if horizon.days == 1 else
-                       f"{horizon.day_label(i // horizon.intervals)} "
-                       f"{horizon.clock(i % horizon.intervals)}" for i in intervals)
+        starts = tuple((None if horizon.days == 1 else horizon.day_label(d)) if i is None
+                       else horizon.clock(i % n) if horizon.days == 1
+                       else f"{horizon.day_label(i // n)} {horizon.clock(i % n)}"
+                       for d, i in enumerate(intervals))
         return Evaluation(staffing, result, score, lower, upper, required, weight,
                           tuple(c.name for c in self.criteria), starts,
-                          tuple(c.k for c in self.criteria), tuple(c.kind for c in self.criteria))
+                          tuple(c.k for c in self.criteria), tuple(c.kind for c in self.criteria),
+                          spans)
 
 
 def wilson(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:

@@ -181,7 +181,7 @@ def _close_loop(
             return requirement, data, plan, ev
         for row, k in zip(*np.nonzero(~ev.met), strict=True):
             g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
-            intervals = [row] if ev.score.shape[0] > 1 else range(first, requirement.shape[1])
+            intervals = [i for i in ev.slots_of(row) if i >= first]
             for i in intervals:
                 requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
     raise TargetError(f"optimise.shifts: the shift plan still misses the target after "
@@ -207,8 +207,7 @@ def _roster_loop(
             return requirement, data, plan, ev
         for row, k in zip(*np.nonzero(~ev.met), strict=True):
             g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
-            slots = [row] if ev.score.shape[0] > 1 else range(requirement.shape[1])
-            for i in slots:
+            for i in ev.slots_of(row):
                 requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
     raise TargetError(f"optimise.roster: the roster still misses the target after "
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")

@@ -54,7 +54,8 @@ def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tu
     ``level: day`` from the ``DAY_CANDIDATES`` intervals where the type does worst, worst last.
     """
     first = ev.result.scenario.horizon.warmup_intervals
-    if ev.score.shape[0] > 1:
+    span = ev.slots_of(row)
+    if len(span) == 1:
         intervals = [j for j in (row - 1, row) if j >= first]
     else:
         tallies = ev.result.tallies
@@ -64,7 +65,7 @@ def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tu
         with np.errstate(invalid="ignore", divide="ignore"):
             level = np.where(offered > 0, in_time / offered, np.inf)
         worst = [int(j) for j in np.argsort(level, kind="stable")
-                 if offered[j] > 0 and j >= first]
+                 if offered[j] > 0 and j >= first and j in span]
         intervals = worst[:DAY_CANDIDATES][::-1]
     return [(int(g), j) for j in intervals
             for g in np.flatnonzero(ev.column_skills(skills)[:, k])]
@@ -216,6 +217,6 @@ def _trim_group(
                 break
             rows = {int(r) for r in np.flatnonzero((~trial.met).any(axis=1))}
             keep = ([i for i in batch if i not in rows and i + 1 not in rows]
-                    if trial.score.shape[0] > 1 else batch)
+                    if len(trial.slots_of(0)) == 1 else batch)
             batch = keep if len(keep) < len(batch) else batch[: len(batch) // 2]
     return staffing, evaluate(staffing), removed

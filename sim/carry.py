@@ -15,6 +15,22 @@ from ccsim.sim.callers import Callers
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where one simulated day sits in its replication.
+
+    ``day`` is its position: its slots are ``day × intervals + i`` and its clock opens at
+    ``day × 86,400`` s on the horizon's (-1 for the day simulated before the horizon, ``days``
+    for the one after it, ``sim.horizon``); ``as_day`` is the horizon day whose forecast and
+    staffing it has; ``final`` is the last position simulated, after which nothing is handed
+    on (what is still waiting then is backlog).
+    """
+
+    day: int
+    as_day: int
+    final: int
+
+
+@dataclass(frozen=True)
 class Carry:
     """Contacts entering a day from earlier ones.
 

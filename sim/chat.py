@@ -43,7 +43,7 @@ from dataclasses import replace
 import numpy as np
 
 from ccsim.sim.callers import CallerModel, Callers
-from ccsim.sim.carry import Carry
+from ccsim.sim.carry import Carry, Place
 from ccsim.sim.journeys import JourneyDayModel
 from ccsim.sim.model import DayModel
 from ccsim.sim.records import ChatRecords, Records
@@ -55,7 +55,8 @@ class ChatDayModel(DayModel):
     """The engine with chat agents who hold several chats at once."""
 
     def __init__(self, scenario: Scenario, callers: Callers, models: list[CallerModel],
-                 seed: int, replication: int, day: int = 0, carry: Carry | None = None) -> None:
+                 seed: int, replication: int, day: int | Place = 0,
+                 carry: Carry | None = None) -> None:
         super().__init__(scenario, callers, models, seed, replication, day, carry)
         self._chat = [t.channel == "chat" for t in scenario.contact_types]
         self._max_chats = [g.max_chats for g in scenario.agent_groups]

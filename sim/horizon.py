@@ -13,35 +13,52 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from ccsim.sim.callers import compile_types, draw_day
-from ccsim.sim.carry import Carry
+from ccsim.sim.carry import Carry, Place
 from ccsim.sim.model import engine_of, simulate_day
 from ccsim.sim.records import Records
 from ccsim.sim.scenario import DAY_S, Scenario
 
+EDGE_DAYS = 2**40
+"""Simulated-day numbers of the days before and after the horizon start here (``2 × r`` and
+``2 × r + 1`` above it, for replication r), clear of every day of the horizon itself."""
+
 
 def simulate_horizon(scenario: Scenario, seed: int, replication: int) -> Records:
     """Simulate replication ``replication`` of ``scenario`` with ``seed``, every day of its
-    horizon: the records of all its contacts."""
+    horizon: the records of all its contacts.
+
+    When work carries over the night (``Scenario.carries_over``), the horizon is taken as one
+    period of a repeating one (a week like the one before and the one after): its last day
+    is simulated first, uncounted, so that the first day inherits the e-mails and repeats a
+    real Monday does; and its first day again after the last, uncounted, so that the last
+    day's e-mails are answered and judged, in calendar time, rather than left undecided.
+    Only the contacts that arrive within the horizon are in the records.
+    """
     h = scenario.horizon
-    if h.days == 1:
-        return simulate_day(scenario, seed, replication)
+    if not scenario.carries_over:
+        if h.days == 1:
+            return simulate_day(scenario, seed, replication)
+        places = [Place(d, d, h.days - 1) for d in range(h.days)]
+    else:
+        final = h.days
+        places = ([Place(-1, h.days - 1, final)] + [Place(d, d, final) for d in range(h.days)]
+                  + [Place(h.days, 0, final)])
     engine = engine_of(scenario)
     pending: dict[int, list[Carry]] = {}
     parts = []
-    for day in range(h.days):
-        models = compile_types(scenario, day)
-        simulated_day = replication * h.days + day
+    for place in places:
+        models = compile_types(scenario, place.as_day)
+        simulated_day = (replication * h.days + place.day if 0 <= place.day < h.days
+                         else EDGE_DAYS + 2 * replication + (place.day >= h.days))
         callers = draw_day(scenario, models, seed, simulated_day)
-        callers = replace(callers, interval=callers.interval + day * h.intervals)
-        carry = Carry.join(pending.pop(day, []))
-        model = engine(scenario, callers, models, seed, simulated_day, day=day, carry=carry)
+        callers = replace(callers, interval=callers.interval + place.day * h.intervals)
+        carry = Carry.join(pending.pop(place.day, []))
+        model = engine(scenario, callers, models, seed, simulated_day, day=place, carry=carry)
         records = model.run()
         for ahead, handed in model.handover().items():
-            pending.setdefault(day + ahead, []).append(handed)
-        kept = np.ones(records.size, dtype=bool)
+            pending.setdefault(place.day + ahead, []).append(handed)
+        kept = (records.interval >= 0) & (records.interval < h.slots)  # arrived in the horizon
         kept[model.carried_out] = False  # counted on the day that answers them
-        parts.append(records.take(kept).shifted(day * DAY_S))
+        parts.append(records.take(kept).shifted(place.day * DAY_S))
     return Records.concat(parts)

@@ -50,7 +50,7 @@ from simpy.events import Timeout
 
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers
-from ccsim.sim.carry import Carry
+from ccsim.sim.carry import Carry, Place
 from ccsim.sim.journey_draws import (
     JOURNEY_COLUMNS,
     REPEAT_DELAY,
@@ -67,6 +67,7 @@ from ccsim.sim.records import JourneyRecords, Records
 from ccsim.sim.routing import ABANDONED, ANSWERED, ENDED, WAITING
 from ccsim.sim.scenario import DAY_S, Scenario
 from ccsim.sim.streams import keyed_generator
+from ccsim.sim.timebase import on_tick
 
 DEFLECT, CALL_BACK = 0, 1
 """Kinds of in-queue offer (deflection first when both are due at once)."""
@@ -78,7 +79,8 @@ class JourneyDayModel(DayModel):
     """One simulated day with journeys; ``run()`` returns records with their journey part."""
 
     def __init__(self, scenario: Scenario, callers: Callers, models: list[CallerModel],
-                 seed: int, replication: int, day: int = 0, carry: Carry | None = None) -> None:
+                 seed: int, replication: int, day: int | Place = 0,
+                 carry: Carry | None = None) -> None:
         super().__init__(scenario, callers, models, seed, replication, day, carry)
         if carry is not None:
             callers = Callers.append(callers, carry.callers)
@@ -303,15 +305,18 @@ class JourneyDayModel(DayModel):
 
     def handover(self) -> dict[int, Carry]:
         """The waiting e-mails, and the repeats due after the close: each arrives on the day
-        its delay reaches (at the opening if it falls in the night), drawn now from its
-        parent's keyed stream exactly as it would be during the day."""
+        its delay reaches, drawn now from its parent's keyed stream exactly as it would be
+        during the day. One due in the night is moved into the next day's opening hours, the
+        night mapped onto them in proportion (due 40% into the night: 40% into the next
+        day's hours), so a whole night's repeats do not all arrive at the opening."""
         out = super().handover()
-        days_left = self._days - 1 - self.day
+        days_left = self._final_day - self.day
         by_day: dict[int, list[Carry]] = {}
         for parent, due in self._repeats_due:
             ahead, local = divmod(due, DAY_S)
-            if local >= self.end_of_day:  # in the night: at the next opening
-                ahead, local = ahead + 1, 0.0
+            if local >= self.end_of_day:  # in the night: spread over the next day's hours
+                night = (local - self.end_of_day) / (DAY_S - self.end_of_day)
+                ahead, local = ahead + 1, on_tick(night * self.end_of_day)
             if ahead < 1 or ahead > days_left:
                 continue
             interval = min(int(local // self.interval_s), self.intervals - 1)

@@ -40,7 +40,7 @@ from simpy.events import Timeout
 
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers, compile_types, draw_day
-from ccsim.sim.carry import Carry
+from ccsim.sim.carry import Carry, Place
 from ccsim.sim.records import Records
 from ccsim.sim.routing import (
     ABANDONED,
@@ -65,7 +65,7 @@ class DayModel:
         models: list[CallerModel],
         seed: int,
         replication: int,
-        day: int = 0,
+        day: int | Place = 0,
         carry: Carry | None = None,
     ) -> None:
         self.env = simpy.Environment()
@@ -73,11 +73,13 @@ class DayModel:
         self.interval_s = horizon.interval_s
         self.intervals = horizon.intervals
         self.end_of_day = horizon.length_s
-        self.day = day
-        self._slot0 = day * horizon.intervals
-        self._days = horizon.days
-        self._last_day = day == horizon.days - 1
-        self.staffing = [row[self._slot0:self._slot0 + horizon.intervals]
+        place = day if isinstance(day, Place) else Place(day, day, horizon.days - 1)
+        self.day = place.day
+        self._slot0 = place.day * horizon.intervals
+        self._final_day = place.final
+        self._last_day = place.day == place.final
+        first = place.as_day * horizon.intervals
+        self.staffing = [row[first:first + horizon.intervals]
                          for row in scenario.staffing_matrix()]
         own = callers.size
         if carry is not None:
@@ -143,9 +145,13 @@ class DayModel:
 
         order = np.flatnonzero(served_by_agents)
         order = order[np.argsort(entry[order], kind="stable")]
+        # e-mails carried over from an earlier day (entered before this opening) are already
+        # waiting when the day opens (``_on_opening``); the others are fed as they enter
+        carried = entry[order] < 0
+        self._carried_in = order[carried].tolist()
+        order = order[~carried]
         self._feed_ids = order.tolist()
-        # contacts carried over from an earlier day entered before this opening: fed at 0
-        self._feed_times = np.maximum(entry[order], 0.0).tolist()
+        self._feed_times = entry[order].tolist()
         self._feed_pos = 0
         self._feed_count = len(self._feed_ids)
         # bound once: the feed and the end of service run once per contact
@@ -157,6 +163,8 @@ class DayModel:
     def run(self) -> Records:
         """Simulate the day to the close and return the per-contact records."""
         env = self.env
+        if self._carried_in:
+            Timeout(env, 0).callbacks.append(self._on_opening)
         for i in range(1, self.intervals):
             Timeout(env, i * self.interval_s, i).callbacks.append(self._on_interval)
         if self._feed_ids:
@@ -178,6 +186,19 @@ class DayModel:
         if not self._last_day:
             for queue in self._email_queues:
                 self.carried_out.extend(queue)
+
+    def _on_opening(self, event: simpy.Event) -> None:
+        """The day opens with yesterday's e-mails waiting, oldest first: the agents on the
+        phones take them by the routing rule (``_email_for``), group by group."""
+        for contact in self._carried_in:
+            self._email_queues[self.ctype[contact]].append(contact)
+        for group, agents in enumerate(self.router.idle):
+            while agents and self._email_skills[group]:
+                contact = self._email_for(group)
+                if contact < 0:
+                    break
+                agents.popleft()
+                self._answer(contact, group)
 
     def _on_close(self, event: simpy.Event) -> None:
         """The last interval has ended: agents finish the calls and chats in the centre but

@@ -162,6 +162,14 @@ class Scenario(Spec):
         return any(t.channel == "chat" for t in self.contact_types)
 
     @property
+    def carries_over(self) -> bool:
+        """True if work carries from one day to the next: e-mails (which wait overnight), or
+        repeats of unresolved customers on a horizon of several days. Such a horizon is
+        simulated with a day before it and a day after it (``sim.horizon``)."""
+        return self.has_email or (self.horizon.days > 1 and any(
+            t.resolution is not None for t in self.contact_types))
+
+    @property
     def has_email(self) -> bool:
         """True if any contact type is an e-mail (blended into the agents' idle time)."""
         return any(t.channel == "email" for t in self.contact_types)

@@ -111,7 +111,7 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
     backlog = records.backlog
     # an e-mail still waiting at the end is a sure miss once older than its threshold; one
     # younger might yet be answered in time, so it is left out of the service level
-    horizon_end = (h.days - 1) * DAY_S + h.length_s
+    horizon_end = (h.days - (0 if scenario.carries_over else 1)) * DAY_S + h.length_s
     undecided = backlog & (horizon_end - records.entry <= thresholds[ctype])
     sl_denominator = (offered & ~short & ~journey["callbacks_accepted"] & ~journey["deflected"]
                       & ~undecided)

@@ -63,12 +63,14 @@ def test_e_mails_in_idle_time_leave_the_calls_as_they_were_and_are_all_answered(
 
 
 def test_a_busy_centre_leaves_e_mails_as_backlog_counted_by_age() -> None:
-    """Nobody answers e-mails in a two-hour day: each is backlog at the end. One older than
-    its threshold (1 h) is a sure miss, in the service level's denominator; a younger one
-    might still be answered in time and is left out."""
+    """Nobody answers e-mails in a two-hour day: each is backlog at the end, which is the close
+    of the day simulated after the horizon (the horizon repeats: e-mails wait into it). One
+    older than its threshold (25 h) then is a sure miss, in the service level's denominator;
+    a younger one might still be answered in time and is left out."""
+    threshold = 90_000.0
     scenario = Scenario.model_validate({
         "name": "backlog", "horizon": {"interval_minutes": 30, "intervals": 4},
-        "contact_types": [mail([10, 10, 10, 10], threshold_s=3600)],
+        "contact_types": [mail([10, 10, 10, 10], threshold_s=threshold)],
         "agent_groups": [{"name": "g", "skills": ["mail"], "staffing": 0}],
     })
     rec = simulate_horizon(scenario, 1, 0)
@@ -76,7 +78,9 @@ def test_a_busy_centre_leaves_e_mails_as_backlog_counted_by_age() -> None:
     assert rec.backlog.all() and not rec.abandoned.any() and not rec.answered.any()
     sums = tally(rec, scenario).by_type[:, :, 0].sum(axis=1)
     assert sums[F["backlog"]] == sums[F["offered"]] == rec.size
-    assert sums[F["sl_denominator"]] == np.sum(7200 - rec.entry > 3600) > 0
+    end = DAY_S + 7200  # the close of the day after
+    older = np.sum(end - rec.entry > threshold)
+    assert sums[F["sl_denominator"]] == older and 0 < older < rec.size
     assert sums[F["in_time"]] == 0
     assert contact_log(rec).size == 0  # still waiting: not yet in any export
 
@@ -167,8 +171,8 @@ def test_a_freed_agent_takes_e_mail_skills_by_the_routing_policy(policy: str) ->
     ``longest_idle`` it takes the oldest e-mail of either, so it sometimes does."""
     scenario = Scenario.model_validate({
         "name": "skills", "horizon": {"interval_minutes": 60, "intervals": 4},
-        "contact_types": [mail([20] * 4, mean=300, name="later"),
-                          mail([12] * 4, mean=300, name="urgent")],
+        "contact_types": [mail([10] * 4, mean=240, name="later"),
+                          mail([6] * 4, mean=240, name="urgent")],
         "agent_groups": [{"name": "g", "skills": ["urgent", "later"], "staffing": 1}],
         "routing": {"policy": policy},
     })

@@ -21,6 +21,7 @@ from ccsim.sim.records import Records
 from ccsim.sim.runner import run_replication, simulate
 from ccsim.sim.scenario import DAY_S, Scenario
 from ccsim.sim.tally import TYPE_FIELDS, tally
+from ccsim.sim.timebase import on_ticks
 from tests.conftest import stationary
 from tests.test_engine_vs_theory import assert_close
 from tests.test_invariants import FAST, dist
@@ -125,32 +126,38 @@ def two_days(repeat_after_s: float) -> Scenario:
 @pytest.mark.parametrize("delay", [10_800.0, DAY_S])
 def test_repeats_due_after_the_close_arrive_on_the_next_day_and_never_after_the_last(
         delay: float) -> None:
-    """A repeat due in the night arrives at the next opening; one due during tomorrow's
-    opening hours arrives then; one due after the last day is dropped. Repeats count in the
-    slot of the day they arrive, under ``repeats``."""
+    """A repeat due in the night arrives the next day, the night mapped onto the opening
+    hours in proportion; one due during tomorrow's opening hours arrives then; one due after
+    the last day is not in the records. The first day receives the repeats of the day
+    simulated before the horizon. Repeats count in the slot of the day they arrive."""
     scenario = two_days(delay)
     h = scenario.horizon
+    length = h.length_s
     rec = simulate_horizon(scenario, 4, 0)
     j = rec.journey
     assert j is not None
     today = rec.arrival < DAY_S
-    assert not np.any(j.repeat & today)  # no delay falls within the same day
-    ends = rec.end[today & rec.answered]
-    due = ends + delay
-    local = due - DAY_S
-    if delay < DAY_S:  # every one due in the night, the close's included: at the opening
-        expected = np.full(ends.size, DAY_S)
-    else:  # same clock tomorrow; after tomorrow's close it would be the day after: dropped
-        expected = due[local < h.length_s]
-    got = rec.arrival[j.repeat]
-    np.testing.assert_array_equal(np.sort(got), np.sort(expected))
+    first = rec.arrival[j.repeat & today]  # from the day before the horizon
+    assert first.size > 20 and np.all((first >= 0) & (first < length))
+    ends = rec.end[today & rec.answered]  # every service of day 0 leaves a repeat
+    ahead, local = np.divmod(ends + delay, DAY_S)
+    night = local >= length
+    ahead = np.where(night, ahead + 1, ahead)
+    local = np.where(night, on_ticks((local - length) / (DAY_S - length) * length), local)
+    expected = (ahead * DAY_S + local)[ahead == 1]
+    got = rec.arrival[j.repeat & ~today]
+    assert np.all(np.isin(expected, got))
+    # the rest: services of the day before the horizon that ended in its close, due a day
+    # later in the night before day 1, so early on day 1
+    rest = got[~np.isin(got, expected)]
+    assert rest.size == got.size - expected.size
+    assert (delay < DAY_S and rest.size == 0) or np.all(rest < DAY_S + h.interval_s)
     assert got.size > 20
-    assert np.all(rec.arrival < (h.days - 1) * DAY_S + h.length_s)  # nothing after the last
-    assert np.all(rec.interval[j.repeat] // h.intervals == 1)
+    assert np.unique(got).size == got.size  # spread out, not all at the opening
+    assert np.all(rec.arrival < (h.days - 1) * DAY_S + length)  # nothing after the last day
     counts = tally(rec, scenario).by_type[TYPE_FIELDS.index("repeats")]
-    assert counts[:h.intervals].sum() == 0
-    assert counts[h.intervals:].sum() == got.size
-    slots = h.intervals + np.minimum((got - DAY_S) // h.interval_s, h.intervals - 1)
+    slots = (rec.arrival[j.repeat] // DAY_S * h.intervals
+             + np.minimum(rec.arrival[j.repeat] % DAY_S // h.interval_s, h.intervals - 1))
     np.testing.assert_array_equal(np.bincount(slots.astype(int), minlength=h.slots),
                                   counts[:, 0])
 

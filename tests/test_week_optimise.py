@@ -171,3 +171,22 @@ def test_optimise_refuses_a_roster_on_three_days_with_exit_2(tmp_path: Path) -> 
         f"{path}: optimise.roster: weekly rostering needs a week: set horizon.days to 7 (it is "
         "3), or remove the roster block to plan one day's shifts"]
     assert not out.exists()
+
+
+def test_level_day_judges_each_day_of_the_week_on_its_own() -> None:
+    """``level: day`` over a week has one cell per day × type: the understaffed first day
+    misses, the others meet (before, the week was one cell and the bad day was averaged
+    away)."""
+    from ccsim.optimise.evaluate import Evaluator
+
+    text = (WEEK.replace("  precision: 0.05\n", "  precision: 0.05\n  level: day\n")
+            .replace("  roster: {days_on: 5, consecutive_days_off: true}\n", ""))
+    text = text[:text.index("  shifts:")]
+    scenario = load_scenario_text(text)
+    staffing = np.full((1, 56), 12)
+    staffing[0, :8] = 5  # Wednesday, the first day
+    ev = Evaluator(scenario, 4, 1)(staffing)
+    assert ev.score.shape == (7, 1)
+    assert ev.starts == ("Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue")
+    assert ev.met[:, 0].tolist() == [False] + [True] * 6
+    assert list(ev.slots_of(1)) == list(range(8, 16))
