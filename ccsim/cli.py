@@ -131,11 +131,13 @@ def validate(
     point_to_bundled(scenario)
     spec = load_scenario(scenario)
     h = spec.horizon
+    days = "" if h.days == 1 else f" on each of {h.days} days"
+    per = "a day" if h.days == 1 else "a week" if h.days == 7 else f"per {h.days} days"
     typer.echo(
         f"{scenario}: valid: {len(spec.contact_types)} contact types, "
         f"{len(spec.agent_groups)} agent groups, {h.intervals} intervals of "
-        f"{h.interval_minutes} min from {h.start}, about {spec.expected_arrivals():,.0f} "
-        f"contacts a day, {spec.replications} replications"
+        f"{h.interval_minutes} min from {h.start}{days}, about "
+        f"{spec.expected_arrivals():,.0f} contacts {per}, {spec.replications} replications"
     )
 
 

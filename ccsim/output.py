@@ -264,10 +264,11 @@ def plan_section(plan: Plan, document: dict[str, object]) -> str:
                "time": " The time limit stopped adding days before every cell was precise.",
                None: ""}[plan.checked.stopped_by]
     parts.extend(f'<p class="bad">{report.esc(note)}</p>' for note in plan.notes)
-    parts.append(f"<h3>Verdict on fresh simulated days</h3><p>The plan was searched on "
-                 f"{plan.search_replications} simulated days (from {plan.replications} asked, "
+    unit = {"day": "days", "week": "weeks"}.get(report.period(plan.scenario), "horizons")
+    parts.append(f"<h3>Verdict on fresh simulated {unit}</h3><p>The plan was searched on "
+                 f"{plan.search_replications} simulated {unit} (from {plan.replications} asked, "
                  f"more where cells were close to their target and noisy) and verified on "
-                 f"{plan.verified.replications} days it had never seen.{stopped}</p>"
+                 f"{plan.verified.replications} {unit} it had never seen.{stopped}</p>"
                  + report.judgement_html(plan.judgement, common_target(plan.scenario)))
     if plan.comparisons:
         parts.append(f"<h3>Beside other methods (agent cost per {per})</h3><p>Each judged by the "

@@ -54,10 +54,10 @@ class Horizon(Spec):
 
     @model_validator(mode="after")
     def _fits_a_day(self) -> Horizon:
-        if self.days > 1 and self.interval_minutes * self.intervals > 1440:
+        if self.days > 1 and self.interval_minutes * self.intervals >= 1440:
             raise problem(f"the opening hours ({self.intervals} × {self.interval_minutes} min) "
-                          "must fit in 24 hours when the horizon has several days",
-                          sub=("intervals",))
+                          "must be shorter than 24 hours when the horizon has several days "
+                          "(the centre closes between days)", sub=("intervals",))
         return self
 
     @property
@@ -221,7 +221,9 @@ class Arrivals(Spec):
             raise problem("a profile needs daily", sub=("profile",))
         if self.profile is not None:
             for d, weights in enumerate(_rows(self.profile)):
-                if sum(weights) <= 0:
+                closed = isinstance(self.daily, list) and _per_day(self.profile) \
+                    and d < len(self.daily) and self.daily[d] == 0
+                if sum(weights) <= 0 and not closed:  # a closed day may weigh nothing
                     sub: tuple[int, ...] = (d,) if _per_day(self.profile) else ()
                     raise problem("the weights must not all be 0", sub=("profile", *sub))
         return self
@@ -234,7 +236,9 @@ class Arrivals(Spec):
         weights = _row(self.profile, day) if self.profile is not None else [1.0] * intervals
         total = float(sum(weights))
         daily = self.daily[day] if isinstance(self.daily, list) else self.daily
-        return [float(daily or 0.0) * self.scale * w / total for w in weights]
+        if not daily:
+            return [0.0] * len(weights)
+        return [float(daily) * self.scale * w / total for w in weights]
 
     def expected_slots(self, horizon: Horizon) -> list[float]:
         """Expected arrivals per slot of the whole horizon (days × intervals), contacts."""
