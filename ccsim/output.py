@@ -142,7 +142,9 @@ def plan_json(plan: Plan) -> dict[str, object]:
 def _roster_json(plan: Plan) -> dict[str, object] | None:
     """The ``roster`` block of ``plan.json`` (None without ``optimise.roster``): the rules,
     agents per group, agents per day and template (``per_day``: group -> day -> template ->
-    agents), the week's cost and the solver's account of the roster IP as last solved."""
+    agents), the week's paid cost and each day's (``cost_per_day``, Monday first) and the
+    solver's account of the roster IP as last solved."""
+    from ccsim.optimise.roster import DAYS
     from ccsim.optimise.week import per_day_table
 
     roster, data = plan.roster, plan.roster_data
@@ -150,11 +152,13 @@ def _roster_json(plan: Plan) -> dict[str, object] | None:
     if roster is None or data is None or opt is None or opt.roster is None:
         return None
     agents = {group: sum(1 for r in roster.rows if r.group == group) for group in data.groups}
+    paid = np.einsum("gds,gs->d", roster.per_day, data.cost)  # Monday first
     return {
         "rules": opt.roster.model_dump(),
         "agents": agents,
         "per_day": per_day_table(plan.scenario, data, roster),
         "cost": roster.cost,
+        "cost_per_day": {day.capitalize(): float(v) for day, v in zip(DAYS, paid, strict=True)},
         "solver": {"name": "highs", "status": roster.status, "objective": roster.cost,
                    "bound": roster.bound, "gap": roster.gap},
         "file": "roster.csv",
