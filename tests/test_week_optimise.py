@@ -92,6 +92,7 @@ def test_the_plan_pays_the_roster_it_writes_and_verifies(week_plan: Path) -> Non
                    if row[day] != OFF)
     assert math.isclose(plan["cost"]["agents"], paid)
     assert math.isclose(plan["roster"]["cost"], paid)
+    assert math.isclose(sum(plan["roster"]["cost_per_day"].values()), paid)
     # per day and template in plan.json, as the roster chart draws it
     per_day = plan["roster"]["per_day"]["team"]
     assert sum(n * 20 * hours[s] for day in per_day.values() for s, n in day.items()) == paid
