@@ -167,8 +167,6 @@ def _close_loop(
 ) -> tuple[np.ndarray, ShiftData, ShiftPlan, Evaluation]:
     """Shifts for the requirement; raise it where the simulated coverage misses."""
     scenario = evaluate.scenario
-    cost, skills = unit_costs(scenario), skill_matrix(scenario)
-    first = scenario.horizon.warmup_intervals
     requirement = requirement.copy()
     for round_ in range(max_rounds):
         data, plan = cover_requirement(scenario, requirement, _left(evaluate, time_limit_s),
@@ -179,13 +177,23 @@ def _close_loop(
                            f"{int((~ev.met).sum())} cells missing")
         if ev.feasible or time.monotonic() > evaluate.deadline:
             return requirement, data, plan, ev
-        for row, k in zip(*np.nonzero(~ev.met), strict=True):
-            g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
-            intervals = [i for i in ev.slots_of(row) if i >= first]
-            for i in intervals:
-                requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
+        _raise_where_missed(requirement, staffing, ev, scenario)
     raise TargetError(f"optimise.shifts: the shift plan still misses the target after "
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
+
+
+def _raise_where_missed(requirement: np.ndarray, staffing: np.ndarray, ev: Evaluation,
+                        scenario: Scenario) -> None:
+    """Raise ``requirement`` [group, slot] in place where ``ev`` misses: for each missed cell,
+    the cheapest group serving it gets one agent more than ``staffing`` had in the cell's
+    slots (after the warm-up)."""
+    cost, skills = unit_costs(scenario), skill_matrix(scenario)
+    first = scenario.horizon.warmup_intervals
+    for row, k in zip(*np.nonzero(~ev.met), strict=True):
+        g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
+        for i in ev.slots_of(row):
+            if i >= first:
+                requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
 
 
 def _roster_loop(
@@ -195,7 +203,6 @@ def _roster_loop(
     """A roster for the requirement; raise the requirement where the simulated coverage
     misses and roster again (``_close_loop`` with weekly tours)."""
     scenario = evaluate.scenario
-    cost, skills = unit_costs(scenario), skill_matrix(scenario)
     requirement = requirement.copy()
     for round_ in range(max_rounds):
         data, plan = week.cover_week(scenario, requirement, _left(evaluate, time_limit_s))
@@ -205,10 +212,7 @@ def _roster_loop(
                            f"{plan.cost:,.2f} a week, {int((~ev.met).sum())} cells missing")
         if ev.feasible or time.monotonic() > evaluate.deadline:
             return requirement, data, plan, ev
-        for row, k in zip(*np.nonzero(~ev.met), strict=True):
-            g = min(np.flatnonzero(ev.column_skills(skills)[:, k]), key=lambda gg: cost[gg])
-            for i in ev.slots_of(row):
-                requirement[g, i] = max(requirement[g, i], staffing[g, i]) + 1
+        _raise_where_missed(requirement, staffing, ev, scenario)
     raise TargetError(f"optimise.roster: the roster still misses the target after "
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
 
