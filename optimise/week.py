@@ -26,26 +26,6 @@ from ccsim.optimise.shifts import shift_data, solve_shifts
 from ccsim.sim.scenario import WEEKDAYS, Scenario
 
 
-def week_problems(scenario: Scenario) -> list[str]:
-    """Why ``ccsim optimise`` cannot plan this horizon (one line each; empty if it can)."""
-    opt, h = scenario.optimise, scenario.horizon
-    if opt is None:
-        return []
-    problems = []
-    if opt.roster is not None and h.days != len(DAYS):
-        problems.append(f"optimise.roster: weekly rostering needs a week: set horizon.days "
-                        f"to 7 (it is {h.days}), or remove the roster block to plan one day's "
-                        "shifts")
-    if opt.roster is None and opt.shifts and h.days > 1:
-        problems.append(f"optimise.shifts: over {h.days} days, shifts are worked as weekly "
-                        "tours: add optimise.roster (with horizon.days: 7), or remove the "
-                        "shifts to plan agents per interval")
-    if h.days > 1 and h.warmup_minutes > 0:
-        problems.append("horizon.warmup_minutes: ccsim optimise plans a horizon of several "
-                        "days without a warm-up; set it to 0")
-    return problems
-
-
 def weekday_order(scenario: Scenario) -> np.ndarray:
     """For each roster day (Monday first), the horizon day that is that weekday."""
     first = WEEKDAYS.index(scenario.horizon.first_day)

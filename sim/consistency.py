@@ -200,6 +200,22 @@ def _coverage(scenario: ScenarioParts) -> Iterator[Problem]:
                    f"no agent group has the skill {t.name!r}, so nobody can answer it")
 
 
+def _week_plan(opt: Optimise, h: Horizon) -> Iterator[Problem]:
+    """What ``ccsim optimise`` cannot plan over the horizon."""
+    if opt.roster is not None and h.days != 7:
+        yield (("optimise", "roster"),
+               f"weekly rostering needs a week: set horizon.days to 7 (it is {h.days}), or "
+               "remove the roster block to plan one day's shifts")
+    if opt.roster is None and opt.shifts and h.days > 1:
+        yield (("optimise", "shifts"),
+               f"over {h.days} days, shifts are worked as weekly tours: add optimise.roster "
+               "(with horizon.days: 7), or remove the shifts to plan agents per interval")
+    if h.days > 1 and h.warmup_minutes > 0:
+        yield (("horizon", "warmup_minutes"),
+               "ccsim optimise plans a horizon of several days without a warm-up; set it to 0 "
+               "(or remove the optimise block)")
+
+
 def _optimise(opt: Optimise, scenario: ScenarioParts) -> Iterator[Problem]:
     groups = [g.name for g in scenario.agent_groups]
     yield from _unique([s.name for s in opt.shifts], ("optimise", "shifts"), "shift")
@@ -216,6 +232,7 @@ def _optimise(opt: Optimise, scenario: ScenarioParts) -> Iterator[Problem]:
         yield (("optimise", "roster"),
                "needs shift templates (optimise.shifts): a tour is a template on each working "
                "day")
+    yield from _week_plan(opt, scenario.horizon)
     types = {t.name: t for t in scenario.contact_types}
     for name, options in opt.self_service_options.items():
         at: Path = ("optimise", "self_service_options", name)

@@ -122,7 +122,8 @@ def test_day_patterns(days_on: int, consecutive: bool, count: int) -> None:
 
 def test_roster_data_from_a_scenario() -> None:
     s = Scenario.model_validate({
-        "name": "s", "horizon": {"start": "08:00", "interval_minutes": 240, "intervals": 2},
+        "name": "s",
+        "horizon": {"start": "08:00", "interval_minutes": 240, "intervals": 2, "days": 7},
         "contact_types": [{"name": "a", "arrivals": {"per_interval": [10, 10]},
                            "handle_time": {"distribution": "exponential", "mean": 100}}],
         "agent_groups": [{"name": "team", "skills": ["a"], "staffing": 0, "cost_per_hour": 20}],

@@ -1,5 +1,4 @@
-"""The ``optimise.roster`` block: defaults, clear errors, and ``ccsim optimise`` until the week
-exists."""
+"""The ``optimise.roster`` block: defaults, and clear errors (a roster needs a week)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from ccsim.sim.loader import ScenarioError, load_scenario
 
 HEAD = """\
 name: week
-horizon: {start: "08:00", interval_minutes: 240, intervals: 2}
+horizon: {start: "08:00", interval_minutes: 240, intervals: 2, days: 7}
 contact_types:
   - name: a
     arrivals: {per_interval: [10, 10]}
@@ -63,13 +62,15 @@ def test_bad_roster_values_name_their_lines(tmp_path: Path) -> None:
     ]
 
 
-def test_optimise_says_in_one_line_that_the_roster_needs_the_week(tmp_path: Path) -> None:
-    path = write(tmp_path, SHIFTS + "  roster: {}\n")
-    assert CliRunner().invoke(app, ["validate", str(path)]).exit_code == 0
-    out = tmp_path / "results"
-    result = CliRunner().invoke(app, ["optimise", str(path), "--out", str(out)])
-    assert result.exit_code == 2, result.output
-    assert result.stderr.splitlines() == [
-        f"{path}: optimise.roster: weekly rostering needs a week: set horizon.days to 7 (it "
-        "is 1), or remove the roster block to plan one day's shifts"]
-    assert not out.exists()
+def test_a_roster_needs_a_week_in_one_line_at_validation(tmp_path: Path) -> None:
+    path = tmp_path / "day.yaml"
+    path.write_text(HEAD.replace(", days: 7", "") + SHIFTS + "  roster: {}\n")
+    line = (f"{path}: optimise.roster (line 12): weekly rostering needs a week: set "
+            "horizon.days to 7 (it is 1), or remove the roster block to plan one day's shifts")
+    assert problems(path) == [line]
+    for command in (["validate", str(path)], ["optimise", str(path), "--out",
+                                              str(tmp_path / "results")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines() == [line]
+    assert not (tmp_path / "results").exists()

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from ccsim.cli import app
 from ccsim.optimise.roster import DAYS, OFF
-from ccsim.optimise.week import by_weekday, day_by_day_then_tours, week_problems
-from ccsim.sim.loader import load_scenario
+from ccsim.optimise.week import by_weekday, day_by_day_then_tours
+from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.scenario import Scenario
 
 runner = CliRunner()
@@ -146,32 +146,29 @@ def test_day_by_day_then_tours_hand_solved() -> None:
     assert staffing.sum() == 14 * 8 + 8  # one day with a third agent on the phones
 
 
-def test_what_the_optimiser_cannot_plan_is_one_line_each() -> None:
-    assert week_problems(_week()) == []
-    no_roster = load_scenario_text(WEEK.replace("  roster: {days_on: 5, consecutive_days_off: "
-                                                "true}\n", ""))
-    assert week_problems(no_roster) == [
-        "optimise.shifts: over 7 days, shifts are worked as weekly tours: add "
+def bad(text: str, tmp_path: Path) -> list[str]:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    return [line.removeprefix(f"{path}: ") for line in str(caught.value).splitlines()]
+
+
+def test_what_the_optimiser_cannot_plan_is_one_line_each(tmp_path: Path) -> None:
+    no_roster = WEEK.replace("  roster: {days_on: 5, consecutive_days_off: true}\n", "")
+    assert bad(no_roster, tmp_path) == [
+        "optimise.shifts (line 17): over 7 days, shifts are worked as weekly tours: add "
         "optimise.roster (with horizon.days: 7), or remove the shifts to plan agents per "
         "interval"]
-    three = load_scenario_text(WEEK.replace("days: 7", "days: 3").replace(
-        "daily: [520, 440, 420, 400, 240, 520, 640]", "daily: 500"))
-    assert week_problems(three) == [
-        "optimise.roster: weekly rostering needs a week: set horizon.days to 7 (it is 3), or "
-        "remove the roster block to plan one day's shifts"]
-
-
-def test_optimise_refuses_a_roster_on_three_days_with_exit_2(tmp_path: Path) -> None:
-    path = tmp_path / "three.yaml"
-    path.write_text(WEEK.replace("days: 7", "days: 3").replace(
-        "daily: [520, 440, 420, 400, 240, 520, 640]", "daily: 500"))
-    out = tmp_path / "results"
-    result = runner.invoke(app, ["optimise", str(path), "--out", str(out)])
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
-        f"{path}: optimise.roster: weekly rostering needs a week: set horizon.days to 7 (it is "
-        "3), or remove the roster block to plan one day's shifts"]
-    assert not out.exists()
+    three = WEEK.replace("days: 7", "days: 3").replace(
+        "daily: [520, 440, 420, 400, 240, 520, 640]", "daily: 500")
+    assert bad(three, tmp_path) == [
+        "optimise.roster (line 21): weekly rostering needs a week: set horizon.days to 7 (it "
+        "is 3), or remove the roster block to plan one day's shifts"]
+    warm = WEEK.replace("intervals: 8}", "intervals: 8, warmup_minutes: 30}")
+    assert bad(warm, tmp_path) == [
+        "horizon.warmup_minutes (line 2): ccsim optimise plans a horizon of several days "
+        "without a warm-up; set it to 0 (or remove the optimise block)"]
 
 
 def test_level_day_judges_each_day_of_the_week_on_its_own() -> None:
