@@ -235,6 +235,10 @@ def optimise(
     from ccsim.sim.runner import executor_for
 
     spec, source = read_scenario(scenario, set_)
+    if not fixed_staffing:
+        from ccsim.optimise.week import week_problems
+        if week_problems(spec):
+            raise ScenarioError(str(source), week_problems(spec))
     reps = spec.replications if replications is None else replications
     check_size([spec], source, reps, force)
     check_out(out)

@@ -103,9 +103,9 @@ def agent_load(scenario: Scenario, k: int, interval: int,
     t: ContactType = scenario.contact_types[k]
     own_all, inflow_all = journey_flows(scenario) if flows is None else flows
     expected, inflow = own_all[interval, k], inflow_all[interval, k]
-    of_day = interval % scenario.horizon.intervals  # distributions are the same every day
-    handle = t.handle_time.build(of_day).mean
-    patience = t.patience.build(of_day).mean if t.patience is not None else None
+    day, of_day = divmod(interval, scenario.horizon.intervals)
+    handle = t.handle_time.build(of_day, day).mean
+    patience = t.patience.build(of_day, day).mean if t.patience is not None else None
     interval_s = scenario.horizon.interval_s
     ss = t.self_service
     if ss is None:

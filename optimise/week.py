@@ -26,6 +26,24 @@ from ccsim.optimise.shifts import shift_data, solve_shifts
 from ccsim.sim.scenario import WEEKDAYS, Scenario
 
 
+def week_problems(scenario: Scenario) -> list[str]:
+    """Why ``ccsim optimise`` cannot plan this horizon (one line each; empty if it can).
+    Not validation errors: ``ccsim run`` ignores the ``optimise`` block, so a week of the
+    default scenario's one-day shifts runs."""
+    opt, h = scenario.optimise, scenario.horizon
+    if opt is None or h.days == 1:
+        return []
+    problems = []
+    if opt.roster is None and opt.shifts:
+        problems.append(f"optimise.shifts: over {h.days} days, shifts are worked as weekly "
+                        "tours: add optimise.roster (with horizon.days: 7), or remove the "
+                        "shifts to plan agents per interval")
+    if h.warmup_minutes > 0:
+        problems.append("horizon.warmup_minutes: ccsim optimise plans a horizon of several "
+                        "days without a warm-up; set it to 0")
+    return problems
+
+
 def weekday_order(scenario: Scenario) -> np.ndarray:
     """For each roster day (Monday first), the horizon day that is that weekday."""
     first = WEEKDAYS.index(scenario.horizon.first_day)

@@ -48,16 +48,17 @@ class CallerModel:
             index=index,
             expected=np.asarray(spec.arrivals.expected(intervals, day), dtype=float),
             uncertainty_cv=spec.arrivals.uncertainty_cv,
-            handle=spec.handle_time.samplers(intervals),
-            patience=spec.patience.samplers(intervals) if spec.patience is not None else None,
-            ivr_time=ss.time_in_ivr.samplers(intervals) if ss is not None else None,
+            handle=spec.handle_time.samplers(intervals, day),
+            patience=(spec.patience.samplers(intervals, day) if spec.patience is not None
+                      else None),
+            ivr_time=ss.time_in_ivr.samplers(intervals, day) if ss is not None else None,
             completion=ss.completion if ss is not None else 0.0,
             opt_out=ss.opt_out if ss is not None else 0.0,
             failed_patience_factor=ss.failed_patience_factor if ss is not None else 1.0,
             failed_handle_factor=ss.failed_handle_time_factor if ss is not None else 1.0,
             redial_probability=redial.probability if redial is not None else 0.0,
-            redial_delay=redial.delay.samplers(intervals) if redial is not None else None,
-            journey=JourneyModel.compile(spec, intervals) if spec.has_journey else None,
+            redial_delay=redial.delay.samplers(intervals, day) if redial is not None else None,
+            journey=JourneyModel.compile(spec, intervals, day) if spec.has_journey else None,
         )
 
     def draw(

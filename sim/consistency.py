@@ -113,11 +113,12 @@ def _per_day_length(value: Any, path: Path, n: int, days: int) -> Iterator[Probl
         yield from _length(row, (*path, d), n)
 
 
-def _distribution(spec: DistributionSpec | None, path: Path, n: int) -> Iterator[Problem]:
+def _distribution(spec: DistributionSpec | None, path: Path, n: int,
+                  days: int) -> Iterator[Problem]:
     if spec is None:
         return
     for field, values in spec.interval_lists():
-        yield from _length(values, (*path, field), n)
+        yield from _per_day_length(values, (*path, field), n, days)
 
 
 def _contact_types(types: Sequence[ContactType], h: Horizon) -> Iterator[Problem]:
@@ -134,17 +135,17 @@ def _contact_types(types: Sequence[ContactType], h: Horizon) -> Iterator[Problem
                    f"has {len(a.daily)} values but horizon.days is {days}; give one per day, "
                    "or one number for every day")
         yield from _email(t, at)
-        yield from _distribution(t.handle_time, (*at, "handle_time"), n)
-        yield from _distribution(t.patience, (*at, "patience"), n)
+        yield from _distribution(t.handle_time, (*at, "handle_time"), n, days)
+        yield from _distribution(t.patience, (*at, "patience"), n, days)
         if t.self_service is not None:
             yield from _distribution(
-                t.self_service.time_in_ivr, (*at, "self_service", "time_in_ivr"), n
+                t.self_service.time_in_ivr, (*at, "self_service", "time_in_ivr"), n, days
             )
         if t.redial is not None:
-            yield from _distribution(t.redial.delay, (*at, "redial", "delay"), n)
+            yield from _distribution(t.redial.delay, (*at, "redial", "delay"), n, days)
         if t.resolution is not None:
             yield from _distribution(t.resolution.repeat_delay,
-                                     (*at, "resolution", "repeat_delay"), n)
+                                     (*at, "resolution", "repeat_delay"), n, days)
 
 
 _NOT_FOR_EMAIL = {
@@ -201,19 +202,12 @@ def _coverage(scenario: ScenarioParts) -> Iterator[Problem]:
 
 
 def _week_plan(opt: Optimise, h: Horizon) -> Iterator[Problem]:
-    """What ``ccsim optimise`` cannot plan over the horizon."""
+    """A roster is a week's (what else ``ccsim optimise`` cannot plan over a horizon of
+    several days it says when asked: ``optimise.week.week_problems``)."""
     if opt.roster is not None and h.days != 7:
         yield (("optimise", "roster"),
                f"weekly rostering needs a week: set horizon.days to 7 (it is {h.days}), or "
                "remove the roster block to plan one day's shifts")
-    if opt.roster is None and opt.shifts and h.days > 1:
-        yield (("optimise", "shifts"),
-               f"over {h.days} days, shifts are worked as weekly tours: add optimise.roster "
-               "(with horizon.days: 7), or remove the shifts to plan agents per interval")
-    if h.days > 1 and h.warmup_minutes > 0:
-        yield (("horizon", "warmup_minutes"),
-               "ccsim optimise plans a horizon of several days without a warm-up; set it to 0 "
-               "(or remove the optimise block)")
 
 
 def _optimise(opt: Optimise, scenario: ScenarioParts) -> Iterator[Problem]:

@@ -18,7 +18,8 @@ from ccsim.sim.spec import NonNegative, Path, Positive, Spec, problem
 if TYPE_CHECKING:
     from ccsim.sim.distributions import Distribution
 
-_PER_INTERVAL = " A list gives one value per interval, for the contacts arriving in it."
+_PER_INTERVAL = (" A list gives one value per interval, for the contacts arriving in it (one "
+                 "such list per day with several days).")
 _MEAN = "Mean, seconds." + _PER_INTERVAL
 _CV = ("Coefficient of variation: standard deviation / mean (1 = as variable as an "
        "exponential)." + _PER_INTERVAL)
@@ -39,28 +40,33 @@ class _DistSpec(Spec):
             if isinstance(value, list) and name != "values":
                 yield name, value
 
-    def _param(self, name: str, interval: int) -> float:
+    def _param(self, name: str, interval: int, day: int = 0) -> float:
         value = getattr(self, name)
-        return float(value[interval] if isinstance(value, list) else value)
+        if not isinstance(value, list):
+            return float(value)
+        if isinstance(value[0], list):  # one list per day
+            return float(value[day][interval])
+        return float(value[interval])
 
     def per_interval(self) -> bool:
         """True if any parameter varies by interval."""
         return any(True for _ in self.interval_lists())
 
-    def build(self, interval: int = 0) -> Distribution:
-        """The sampler for contacts that arrive in ``interval``.
+    def build(self, interval: int = 0, day: int = 0) -> Distribution:
+        """The sampler for contacts that arrive in ``interval`` of day ``day``.
 
         The samplers (numpy) are imported here, when a day is simulated, not when a file is
         validated: ``ccsim validate`` and ``ccsim schema`` stay fast.
         """
         sampler = getattr(import_module("ccsim.sim.distributions"), self.sampler)
-        return sampler(*(self._param(name, interval) for name in self.params))
+        return sampler(*(self._param(name, interval, day) for name in self.params))
 
-    def samplers(self, intervals: int) -> list[Distribution]:
-        """One sampler per interval, or a single one when no parameter varies by interval."""
+    def samplers(self, intervals: int, day: int = 0) -> list[Distribution]:
+        """One sampler per interval of day ``day``, or a single one when no parameter varies
+        by interval."""
         if not self.per_interval():
             return [self.build(0)]
-        return [self.build(i) for i in range(intervals)]
+        return [self.build(i, day) for i in range(intervals)]
 
 
 class ExponentialSpec(_DistSpec):
@@ -140,7 +146,7 @@ class EmpiricalSpec(_DistSpec):
     sampler: ClassVar[str] = "Empirical"
     params: ClassVar[tuple[str, ...]] = ()
 
-    def build(self, interval: int = 0) -> Distribution:
+    def build(self, interval: int = 0, day: int = 0) -> Distribution:
         """The sampler of the observed values (the same in every interval)."""
         return getattr(import_module("ccsim.sim.distributions"), self.sampler)(self.values)
 

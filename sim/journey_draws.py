@@ -70,8 +70,9 @@ class JourneyModel:
     deflection: DeflectionRule | None
 
     @classmethod
-    def compile(cls, spec: ContactType, intervals: int) -> JourneyModel:
-        """Build the journey of contact type ``spec`` once per run."""
+    def compile(cls, spec: ContactType, intervals: int, day: int = 0) -> JourneyModel:
+        """Build the journey of contact type ``spec`` once per run (per day of the
+        horizon)."""
         transfers = [t for t in spec.transfers or [] if t.probability > 0]
         cumulative = np.cumsum([t.probability for t in transfers]).tolist()
         res, cb, dfl = spec.resolution, spec.callback, spec.deflection
@@ -79,7 +80,8 @@ class JourneyModel:
             transfer_to=tuple(t.to for t in transfers),
             transfer_cumulative=tuple(cumulative),
             unresolved=1.0 - res.first_contact if res is not None else 0.0,
-            repeat_delay=res.repeat_delay.samplers(intervals) if res is not None else None,
+            repeat_delay=(res.repeat_delay.samplers(intervals, day) if res is not None
+                          else None),
             callback=None if cb is None else CallbackRule(
                 on_tick(cb.offer_after_s), cb.accept, cb.deadline_s, cb.answer,
                 on_tick(cb.ring_s)),

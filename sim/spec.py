@@ -65,14 +65,19 @@ MAX_AGENTS = 100_000
 """Most agents a group may have on the phones in one interval (the engine keeps each one)."""
 _Count = Annotated[int, Field(ge=0, le=MAX_AGENTS)]
 Positive = Annotated[
-    _Pos | Annotated[list[_Pos], Field(min_length=1)], _numbers(lambda v: v > 0, "greater than 0")
+    _Pos | Annotated[list[_Pos], Field(min_length=1)]
+    | Annotated[list[Annotated[list[_Pos], Field(min_length=1)]], Field(min_length=1)],
+    _numbers(lambda v: v > 0, "greater than 0", nested=True),
 ]
-"""A number greater than 0, or a list of them with one value per interval."""
+"""A number greater than 0, a list of them with one value per interval (every day), or one
+such list per day of the horizon."""
 NonNegative = Annotated[
-    _NonNeg | Annotated[list[_NonNeg], Field(min_length=1)],
-    _numbers(lambda v: v >= 0, "at least 0"),
+    _NonNeg | Annotated[list[_NonNeg], Field(min_length=1)]
+    | Annotated[list[Annotated[list[_NonNeg], Field(min_length=1)]], Field(min_length=1)],
+    _numbers(lambda v: v >= 0, "at least 0", nested=True),
 ]
-"""A number of at least 0, or a list of them with one value per interval."""
+"""A number of at least 0, a list of them with one value per interval (every day), or one
+such list per day of the horizon."""
 Staffing = Annotated[
     _Count | Annotated[list[_Count], Field(min_length=1)]
     | Annotated[list[Annotated[list[_Count], Field(min_length=1)]], Field(min_length=1)],

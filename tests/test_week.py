@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ccsim.optimise.erlang import queue_kpis
 from ccsim.sim.horizon import simulate_horizon
-from ccsim.sim.loader import load_scenario
+from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.records import Records
 from ccsim.sim.runner import run_replication, simulate
 from ccsim.sim.scenario import DAY_S, Scenario
@@ -339,3 +339,42 @@ def test_random_weeks_keep_every_rule(scenario: Scenario, seed: int) -> None:
             offered = sums[f["offered"], :, k].sum()
             assert offered == sums[f["answered"], :, k].sum() + sums[f["backlog"], :, k].sum()
             assert sums[f["abandoned"], :, k].sum() == 0
+
+
+def test_distribution_parameters_may_be_given_per_day() -> None:
+    """A handle time given as one list per day: the second day's calls take three times as
+    long, and the Erlang start sees it."""
+    from ccsim.optimise.requirements import agent_load
+
+    scenario = Scenario.model_validate({
+        "name": "per-day", "horizon": {"days": 2, "interval_minutes": 60, "intervals": 2},
+        "contact_types": [{
+            "name": "calls", "arrivals": {"per_interval": [400, 400]},
+            "handle_time": {"distribution": "deterministic", "value": [[100, 100], [300, 300]]}}],
+        "agent_groups": [{"name": "g", "skills": ["calls"], "staffing": 60}],
+    })
+    rec = simulate_horizon(scenario, 2, 0)
+    handled = rec.end - rec.answer
+    first = rec.answered & (rec.arrival < DAY_S)
+    second = rec.answered & (rec.arrival >= DAY_S)
+    assert first.sum() > 500 and second.sum() > 500
+    assert np.all(handled[first] == 100) and np.all(handled[second] == 300)
+    assert [agent_load(scenario, 0, slot).handle_s for slot in range(4)] == [100, 100, 300, 300]
+
+
+def test_a_per_day_distribution_list_of_the_wrong_days_names_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\n"
+        "horizon: {days: 3, interval_minutes: 60, intervals: 2}\n"
+        "contact_types:\n"
+        "  - name: calls\n"
+        "    arrivals: {per_interval: [4, 4]}\n"
+        "    handle_time: {distribution: exponential, mean: [[100, 100], [300, 300]]}\n"
+        "agent_groups:\n"
+        "  - {name: g, skills: [calls], staffing: 6}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: contact_types[0].handle_time.mean (line 6): has 2 lists (one per day) but "
+        "horizon.days is 3; give one list per day, or one list of 2 values for every day"]
