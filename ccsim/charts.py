@@ -330,7 +330,7 @@ def occupancy_figure(result: RunResult) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     for g, group in enumerate(scenario.agent_groups):
         estimates = [share_estimate(tallies.group_sum("busy_s", i, [g]),
-                                    tallies.group_sum("staffed_s", i, [g]))
+                                    tallies.group_sum("present_s", i, [g]))
                      for i in range(scenario.horizon.slots)]
         _band(ax, estimates, PALETTE[g % len(PALETTE)], group.name,
               day=scenario.horizon.intervals if week else None)

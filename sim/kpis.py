@@ -175,7 +175,7 @@ def slice_kpis(
                                 tallies.type_sum(den, intervals, types))
         elif key == "occupancy":
             out[key] = share_estimate(tallies.group_sum("busy_s", intervals, groups),
-                                      tallies.group_sum("staffed_s", intervals, groups))
+                                      tallies.group_sum("present_s", intervals, groups))
         else:
             out[key] = mean_estimate(tallies.type_sum(key, intervals, types), nonnegative=True)
     return out
@@ -195,7 +195,7 @@ def per_replication(
     if key == "occupancy":
         groups = list(range(tallies.by_group.shape[-1])) if groups is None else groups
         return per_replication_ratio(tallies.group_sum("busy_s", intervals, groups),
-                                     tallies.group_sum("staffed_s", intervals, groups))
+                                     tallies.group_sum("present_s", intervals, groups))
     return tallies.type_sum(key, intervals, types)
 
 
@@ -241,7 +241,8 @@ def summarise(tallies: Tallies, scenario: Scenario) -> Summary:
         by_group[grp.name] = {
             "answered": mean_estimate(answered, nonnegative=True),
             "asa_s": ratio_estimate(tallies.group_sum("wait_answered_s", day, [g]), answered),
-            "occupancy": share_estimate(tallies.group_sum("busy_s", day, [g]), staffed),
+            "occupancy": share_estimate(tallies.group_sum("busy_s", day, [g]),
+                                        tallies.group_sum("present_s", day, [g])),
             "staffed_hours": mean_estimate(staffed / 3600.0),
             "agent_cost": mean_estimate(staffed / 3600.0 * grp.cost_per_hour),
         }

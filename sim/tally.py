@@ -3,7 +3,9 @@
 A day's records (one entry per contact) are reduced to small arrays in the process that
 simulated the day, so only a few kilobytes travel back from a worker. Intervals are by arrival
 time; contacts that arrive during the warm-up are not counted. Agent time is measured from the
-end of the warm-up to the end of the last interval (the close is not counted).
+end of the warm-up to the end of the last interval (the close is not counted). An agent who
+stays on after a staffing drop to finish a contact is at work while they do: occupancy divides
+busy time by time at work (``present_s``), so it never exceeds 1; the cost pays the staffing.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ GROUP_FIELDS = (
     "staffed_s",         # agent-seconds on the phones, within each interval
     "chat_s",            # chat-seconds: chats held, summed over the group's agents
     "chat_busy_s",       # agent-seconds holding at least one chat
+    "present_s",         # agent-seconds at work: staffed, or more where agents stayed on
+                         # after a staffing drop to finish a contact (at least busy_s)
 )
 
 
@@ -164,6 +168,8 @@ def tally(records: Records, scenario: Scenario) -> DayTally:
             busy[1:] += np.cumsum(spell)
         by_group[field["busy_s"], :, g] = np.diff(busy)[within[1:]]
         by_group[field["staffed_s"], :, g] = staffing[g] * np.diff(edges)[within[1:]]
+        by_group[field["present_s"], :, g] = np.maximum(by_group[field["staffed_s"], :, g],
+                                                        by_group[field["busy_s"], :, g])
         mine_counted = mine & counted & live
         intervals = records.interval[mine_counted]
         by_group[field["answered"], :, g] = np.bincount(intervals, minlength=n_i)
