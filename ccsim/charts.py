@@ -19,6 +19,7 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ccsim.report import runs_text  # noqa: E402
+from ccsim.sim.kpi_registry import wait_text  # noqa: E402
 from ccsim.sim.runner import RunResult  # noqa: E402
 from ccsim.sim.scenario_parts import Horizon  # noqa: E402
 from ccsim.sim.stats import share_estimate  # noqa: E402
@@ -184,7 +185,8 @@ def service_level_figure(result: RunResult) -> plt.Figure:
         _band(ax, estimates, colour, "Service level", "95% confidence band",
               day=scenario.horizon.intervals if week else None)
         ax.axhline(100 * target.target, color=MISSED_COLOUR, linestyle="--",
-                   label=f"Target {target.target:.0%} answered in {target.threshold_s:g} s")
+                   label=f"Target {target.target:.0%} answered in "
+                         f"{wait_text(target.threshold_s)}")
         _shade_missed(ax, estimates, target.target)
         ax.set_ylim(0, 105)
         ax.set_ylabel("Service level (%)")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ccsim import report
-from ccsim.sim.kpi_registry import label
+from ccsim.sim.kpi_registry import label, wait_text
 from ccsim.sim.loader import ScenarioError, load_scenario
 from ccsim.sim.scenario import Scenario
 from ccsim.sim.scenario_parts import Horizon
@@ -276,7 +276,7 @@ def target_label(row: Row) -> str:
     target, threshold = row.get("service_level_target"), row.get("service_level_threshold_s")
     if not isinstance(target, int | float):
         return "per type"
-    return f"{target:.0%}" + ("" if threshold is None else f" in {threshold:g} s")
+    return f"{target:.0%}" + ("" if threshold is None else f" in {wait_text(float(threshold))}")
 
 
 def meets_label(row: Row) -> str:

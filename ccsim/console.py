@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ccsim.report import period
-from ccsim.sim.kpi_registry import format_kpi, label
+from ccsim.sim.kpi_registry import format_kpi, label, wait_text
 from ccsim.sim.kpis import kpi_keys
 from ccsim.sim.verdict import (
     MET,
@@ -150,7 +150,7 @@ def _target(target: float | None, threshold_s: float | None) -> str:
     alone when only their thresholds (seconds) do."""
     if target is None:
         return "per type"
-    return f"{target:.0%}" + ("" if threshold_s is None else f" in {threshold_s:g} s")
+    return f"{target:.0%}" + ("" if threshold_s is None else f" in {wait_text(threshold_s)}")
 
 
 def _summary_table(result: RunResult, sep: str) -> Table:

@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from ccsim.sim.kpi_registry import format_kpi, label
+from ccsim.sim.kpi_registry import format_kpi, label, wait_text
 from ccsim.sim.kpis import kpi_keys
 from ccsim.sim.runner import RunResult
 from ccsim.sim.scenario import Scenario
@@ -122,7 +122,7 @@ def scenario_section(scenario: Scenario) -> str:
             f"{t.handle_time.build(0).mean:.0f} s",
             f"{t.patience.build(0).mean:.0f} s" if t.patience else "never hangs up",
             f"{ss.completion:.0%} / {ss.opt_out:.0%}" if ss else "no IVR",
-            f"{sl.target:.0%} in {sl.threshold_s:g} s",
+            f"{sl.target:.0%} in {wait_text(sl.threshold_s)}",
         ])
     groups = []
     for g in scenario.agent_groups:
@@ -156,7 +156,7 @@ def target_text(target: float | None, threshold_s: float | None) -> str:
     alone when only their thresholds (seconds) do."""
     if target is None:
         return "per type"
-    return f"{target:.0%}" + ("" if threshold_s is None else f" in {threshold_s:g} s")
+    return f"{target:.0%}" + ("" if threshold_s is None else f" in {wait_text(threshold_s)}")
 
 
 def judgement_html(j: Judgement, overall_target: float | None) -> str:

@@ -29,6 +29,7 @@ from ccsim.charts import (
     to_bytes,
 )
 from ccsim.report import runs_text
+from ccsim.sim.kpi_registry import wait_text
 from ccsim.sim.runner import RunResult
 from ccsim.sim.stats import Estimate
 from ccsim.sim.verdict import MISSED, VERDICTS, WITHIN_NOISE, verdict
@@ -41,15 +42,6 @@ ROW_IN = 0.26
 """Height of one day's row of the heat map, inches (less when the horizon is long)."""
 PANEL_MAX_IN = 8.0
 """Tallest heat-map panel, inches: a horizon of months gets thinner rows."""
-
-
-def wait_text(seconds: float) -> str:
-    """A service-level threshold as a planner says it: "20 s", "10 min", "24 h"."""
-    if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{seconds / 3600:g} h"
-    if seconds >= 600 and seconds % 60 == 0:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
 
 
 @dataclass(frozen=True)

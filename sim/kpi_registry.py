@@ -56,6 +56,15 @@ REGISTRY: dict[str, Kpi] = {k.key: k for k in (
 )}
 
 
+def wait_text(seconds: float) -> str:
+    """A service-level threshold as a planner says it: "20 s", "10 min", "24 h"."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 600 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
 def label(key: str) -> str:
     """The human name of a KPI ("ASA" for ``asa_s``); an unknown key as it is."""
     kpi = REGISTRY.get(key)
