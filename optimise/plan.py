@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -161,25 +162,43 @@ def cover_requirement(
     return data, solve_shifts(data, max(1.0, time_limit_s))
 
 
-def _close_loop(
-    evaluate: Evaluator, requirement: np.ndarray, warmup: np.ndarray, time_limit_s: float,
-    on_stage: Stage, max_rounds: int = 12,
-) -> tuple[np.ndarray, ShiftData, ShiftPlan, Evaluation]:
-    """Shifts for the requirement; raise it where the simulated coverage misses."""
+Data = TypeVar("Data")
+Solution = TypeVar("Solution")
+Cover = Callable[[np.ndarray, float], tuple[Data, Solution, np.ndarray, str]]
+
+
+def _cover_loop(
+    evaluate: Evaluator, requirement: np.ndarray, cover: Cover[Data, Solution],
+    time_limit_s: float, on_stage: Stage, stage: str, max_rounds: int = 12,
+) -> tuple[np.ndarray, Data, Solution, Evaluation]:
+    """Cover the requirement (``cover(requirement, seconds)``: the instance, its solution,
+    the agents it puts on the phones and a line to report), simulate the cover, and where it
+    misses raise the requirement there and cover again."""
     scenario = evaluate.scenario
     requirement = requirement.copy()
     for round_ in range(max_rounds):
-        data, plan = cover_requirement(scenario, requirement, _left(evaluate, time_limit_s),
-                                       warmup)
-        staffing = plan.on_phone_staffing(data)
+        data, plan, staffing, line = cover(requirement, _left(evaluate, time_limit_s))
         ev = evaluate(staffing)
-        on_stage("shifts", f"round {round_ + 1}: cost {plan.cost:,.2f}, "
-                           f"{int((~ev.met).sum())} cells missing")
+        on_stage(stage, f"round {round_ + 1}: {line}, {int((~ev.met).sum())} cells missing")
         if ev.feasible or time.monotonic() > evaluate.deadline:
             return requirement, data, plan, ev
         _raise_where_missed(requirement, staffing, ev, scenario)
-    raise TargetError(f"optimise.shifts: the shift plan still misses the target after "
+    what = "the shift plan" if stage == "shifts" else "the roster"
+    raise TargetError(f"optimise.{stage}: {what} still misses the target after "
                       f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
+
+
+def _close_loop(
+    evaluate: Evaluator, requirement: np.ndarray, warmup: np.ndarray, time_limit_s: float,
+    on_stage: Stage,
+) -> tuple[np.ndarray, ShiftData, ShiftPlan, Evaluation]:
+    """Shifts for the requirement; raise it where the simulated coverage misses."""
+    def cover(needed: np.ndarray, seconds: float
+              ) -> tuple[ShiftData, ShiftPlan, np.ndarray, str]:
+        data, plan = cover_requirement(evaluate.scenario, needed, seconds, warmup)
+        return data, plan, plan.on_phone_staffing(data), f"cost {plan.cost:,.2f}"
+
+    return _cover_loop(evaluate, requirement, cover, time_limit_s, on_stage, "shifts")
 
 
 def _raise_where_missed(requirement: np.ndarray, staffing: np.ndarray, ev: Evaluation,
@@ -198,23 +217,16 @@ def _raise_where_missed(requirement: np.ndarray, staffing: np.ndarray, ev: Evalu
 
 def _roster_loop(
     evaluate: Evaluator, requirement: np.ndarray, time_limit_s: float, on_stage: Stage,
-    max_rounds: int = 12,
 ) -> tuple[np.ndarray, RosterData, RosterPlan, Evaluation]:
     """A roster for the requirement; raise the requirement where the simulated coverage
     misses and roster again (``_close_loop`` with weekly tours)."""
-    scenario = evaluate.scenario
-    requirement = requirement.copy()
-    for round_ in range(max_rounds):
-        data, plan = week.cover_week(scenario, requirement, _left(evaluate, time_limit_s))
-        staffing = week.on_phone(scenario, data, plan)
-        ev = evaluate(staffing)
-        on_stage("roster", f"round {round_ + 1}: {len(plan.rows)} agents, cost "
-                           f"{plan.cost:,.2f} a week, {int((~ev.met).sum())} cells missing")
-        if ev.feasible or time.monotonic() > evaluate.deadline:
-            return requirement, data, plan, ev
-        _raise_where_missed(requirement, staffing, ev, scenario)
-    raise TargetError(f"optimise.roster: the roster still misses the target after "
-                      f"{max_rounds} rounds: {ev.describe_missing(scenario)}")
+    def cover(needed: np.ndarray, seconds: float
+              ) -> tuple[RosterData, RosterPlan, np.ndarray, str]:
+        data, plan = week.cover_week(evaluate.scenario, needed, seconds)
+        return (data, plan, week.on_phone(evaluate.scenario, data, plan),
+                f"{len(plan.rows)} agents, cost {plan.cost:,.2f} a week")
+
+    return _cover_loop(evaluate, requirement, cover, time_limit_s, on_stage, "roster")
 
 
 def _trim_roster(
