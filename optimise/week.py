@@ -66,18 +66,17 @@ def cover_week(scenario: Scenario, requirement: np.ndarray,
 
 def on_phone(scenario: Scenario, data: RosterData, plan: RosterPlan) -> np.ndarray:
     """Agents a roster puts on the phones, [group, slot], rounded down to whole agents."""
-    return on_phone_of(scenario, data, plan.per_day)
-
-
-def on_phone_of(scenario: Scenario, data: RosterData, per_day: np.ndarray) -> np.ndarray:
-    """Agents on the phones, [group, slot], of agents per group, weekday and template."""
-    h = scenario.horizon
-    weekly = np.floor(data.on_phone * np.einsum("gds,si->dgi", per_day, data.cover)
+    weekly = np.floor(data.on_phone * np.einsum("gds,si->dgi", plan.per_day, data.cover)
                       + 1e-9).astype(int)
-    order = weekday_order(scenario)
+    return from_weekday(scenario, weekly)
+
+
+def from_weekday(scenario: Scenario, weekly: np.ndarray) -> np.ndarray:
+    """A roster's [weekday (Monday first), group, interval] array as the horizon's [group,
+    slot] (``by_weekday`` undone)."""
     per_day = np.empty_like(weekly)
-    per_day[order] = weekly  # back to horizon days
-    return per_day.transpose(1, 0, 2).reshape(len(data.groups), h.slots)
+    per_day[weekday_order(scenario)] = weekly
+    return per_day.transpose(1, 0, 2).reshape(weekly.shape[1], scenario.horizon.slots)
 
 
 def without_agent(scenario: Scenario, data: RosterData, plan: RosterPlan,
@@ -128,10 +127,8 @@ def removable(plan: RosterPlan, data: RosterData) -> list[tuple[int, int, int | 
 
 def paid_people(scenario: Scenario, data: RosterData, plan: RosterPlan) -> np.ndarray:
     """Whole people at work per slot (on shift, breaks included), [group, slot]."""
-    present = np.einsum("gds,si->dgi", plan.per_day, (data.cover > 0).astype(int))
-    per_day = np.empty_like(present)
-    per_day[weekday_order(scenario)] = present
-    return per_day.transpose(1, 0, 2).reshape(len(data.groups), scenario.horizon.slots)
+    return from_weekday(scenario, np.einsum("gds,si->dgi", plan.per_day,
+                                            (data.cover > 0).astype(int)))
 
 
 def per_day_table(scenario: Scenario, data: RosterData,
@@ -188,7 +185,4 @@ def day_by_day_then_tours(scenario: Scenario, requirement: np.ndarray,
             agents[cheapest] += working[w] - needed[w]
             cost += float(agents @ data.cost[g])
             weekly[w, g] = np.floor(data.on_phone * agents @ data.cover + 1e-9).astype(int)
-    per_day = np.empty_like(weekly)
-    per_day[weekday_order(scenario)] = weekly
-    staffing = per_day.transpose(1, 0, 2).reshape(len(first.groups), h.slots)
-    return staffing, cost if math.isfinite(cost) else math.nan
+    return from_weekday(scenario, weekly), cost if math.isfinite(cost) else math.nan
