@@ -18,6 +18,7 @@ from ccsim.optimise.roster import (
     DAYS,
     RosterData,
     RosterPlan,
+    day_patterns,
     roster_data,
     roster_rows,
     solve_roster,
@@ -165,8 +166,7 @@ def day_by_day_then_tours(scenario: Scenario, requirement: np.ndarray,
         data = shift_data(scenario, week[w])
         plans.append((data, solve_shifts(data, share)))
     first = plans[0][0]
-    patterns = np.array(RosterData(first.groups, first.shifts, first.cover, first.cost,
-                                   first.allowed, week, first.on_phone, opt.roster).patterns,
+    patterns = np.array(day_patterns(opt.roster.days_on, opt.roster.consecutive_days_off),
                         dtype=float)  # [pattern, weekday]
     cost = 0.0
     weekly = np.zeros((len(DAYS), len(first.groups), h.intervals), dtype=int)
