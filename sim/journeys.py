@@ -45,12 +45,11 @@ from dataclasses import replace
 from typing import cast
 
 import numpy as np
-import simpy
-from simpy.events import Timeout
 
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers
 from ccsim.sim.carry import Carry, Place
+from ccsim.sim.events import Tick
 from ccsim.sim.journey_draws import (
     JOURNEY_COLUMNS,
     REPEAT_DELAY,
@@ -142,11 +141,11 @@ class JourneyDayModel(DayModel):
         # no offers once the centre has closed: a caller still waiting then is lost at the
         # close (``_close``), and hears nothing after it
         if at <= self.deadline[contact] and at < self.end_of_day:
-            Timeout(self.env, at - self.env.now, (contact, i)).callbacks.append(self._on_offer)
+            self.env.at(at - self.env.now, self._on_offer, (contact, i))
 
-    def _on_offer(self, event: simpy.Event) -> None:
+    def _on_offer(self, event: Tick) -> None:
         """A waiting caller is offered the deflection or a call back."""
-        contact, i = cast(tuple[int, int], event.value)
+        contact, i = event.value
         now = self.env.now
         if self.state[contact] != WAITING or self.deadline[contact] < now:
             return  # answered, gone, or abandoned (not yet found at the head)
@@ -179,19 +178,19 @@ class JourneyDayModel(DayModel):
                 self.group[contact] = group
                 self.state[contact] = ANSWERED
                 self.callback_failed[contact] = True
-                Timeout(self.env, rule.ring_s, contact).callbacks.append(self._on_ring_end)
+                self.env.at(rule.ring_s, self._on_ring_end, contact)
                 return
         super()._answer(contact, group)
 
-    def _on_ring_end(self, event: simpy.Event) -> None:
+    def _on_ring_end(self, event: Tick) -> None:
         """Nobody answered the call-back: the agent is free again."""
-        contact = cast(int, event.value)
+        contact: int = event.value
         self.end[contact] = self.env.now
         self._release(contact)
 
-    def _on_end(self, event: simpy.Event) -> None:
+    def _on_end(self, event: Tick) -> None:
         """A service ends: transfer, maybe a repeat later, then the agent is free."""
-        contact = cast(int, event.value)
+        contact: int = event.value
         now = self.env.now
         self.end[contact] = now
         contact_type = self.ctype[contact]
@@ -209,7 +208,7 @@ class JourneyDayModel(DayModel):
         if not moved and unresolved > 0 and self.draws[U_REPEAT][contact] < unresolved:
             delay = self.draws[REPEAT_DELAY][contact]
             if now + delay < self.end_of_day:
-                Timeout(self.env, delay, contact).callbacks.append(self._on_repeat)
+                self.env.at(delay, self._on_repeat, contact)
             elif not self._last_day:  # due on a later day of the horizon
                 self._repeats_due.append((contact, now + delay))
         self._release(contact)
@@ -228,9 +227,9 @@ class JourneyDayModel(DayModel):
         self.transferred_out[contact] = True
         self._enter(self._spawn(new, now, contact, TRANSFER, row))
 
-    def _on_repeat(self, event: simpy.Event) -> None:
+    def _on_repeat(self, event: Tick) -> None:
         """An unresolved customer contacts again (a new arrival of the same type)."""
-        contact = cast(int, event.value)
+        contact: int = event.value
         now = self.env.now
         contact_type, interval = self.ctype[contact], self.interval_at(now)
         rng, row = self._child_draws(contact)
@@ -239,10 +238,10 @@ class JourneyDayModel(DayModel):
         self._delay(row, contact_type, rng, interval)
         self._through_ivr(self._spawn(new, now, contact, REPEAT, row))
 
-    def _on_redial(self, event: simpy.Event) -> None:
+    def _on_redial(self, event: Tick) -> None:
         """A caller who abandoned calls again; one who was deflected or accepted a call back
         did not abandon."""
-        contact = cast(int, event.value)
+        contact: int = event.value
         state, accepted = self.state[contact], self.callback_accepted[contact]
         if state == ANSWERED or state == ENDED or accepted == accepted:
             return
@@ -287,8 +286,7 @@ class JourneyDayModel(DayModel):
     def _through_ivr(self, contact: int) -> None:
         """Send a new arrival through the IVR (a timeout of 0 without one) to the queue."""
         if self.ivr[contact] != ivr.SELF_SERVED:
-            Timeout(self.env, self.entry[contact] - self.env.now, contact).callbacks.append(
-                self._on_ivr_exit)
+            self.env.at(self.entry[contact] - self.env.now, self._on_ivr_exit, contact)
 
     # --- the close and the records ---
 

@@ -32,15 +32,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import cast
 
 import numpy as np
-import simpy
-from simpy.events import Timeout
 
 from ccsim.sim import ivr
 from ccsim.sim.callers import CallerModel, Callers, compile_types, draw_day
 from ccsim.sim.carry import Carry, Place
+from ccsim.sim.events import DayEnvironment, Tick
 from ccsim.sim.records import Records
 from ccsim.sim.routing import (
     ABANDONED,
@@ -68,7 +66,7 @@ class DayModel:
         day: int | Place = 0,
         carry: Carry | None = None,
     ) -> None:
-        self.env = simpy.Environment()
+        self.env = DayEnvironment()
         horizon = scenario.horizon
         self.interval_s = horizon.interval_s
         self.intervals = horizon.intervals
@@ -152,11 +150,7 @@ class DayModel:
         order = order[~carried]
         self._feed_ids = order.tolist()
         self._feed_times = entry[order].tolist()
-        self._feed_pos = 0
-        self._feed_count = len(self._feed_ids)
-        # bound once: the feed and the end of service run once per contact
-        self._feed_callback = self._on_feed
-        self._end_callback = self._on_end
+        self._end_callback = self._on_end  # bound once: it runs once per answered contact
 
     # --- events ---
 
@@ -164,13 +158,12 @@ class DayModel:
         """Simulate the day to the close and return the per-contact records."""
         env = self.env
         if self._carried_in:
-            Timeout(env, 0).callbacks.append(self._on_opening)
+            env.at(0, self._on_opening)
         for i in range(1, self.intervals):
-            Timeout(env, i * self.interval_s, i).callbacks.append(self._on_interval)
-        if self._feed_ids:
-            Timeout(env, self._feed_times[0]).callbacks.append(self._on_feed)
+            env.at(i * self.interval_s, self._on_interval, i)
+        env.feed(self._feed_times, self._on_feed)
         if self._email_skills and any(self._email_skills):
-            Timeout(env, self.end_of_day).callbacks.append(self._on_close)
+            env.at(self.end_of_day, self._on_close)
         env.run()
         self._close()
         return self._records()
@@ -187,7 +180,7 @@ class DayModel:
             for queue in self._email_queues:
                 self.carried_out.extend(queue)
 
-    def _on_opening(self, event: simpy.Event) -> None:
+    def _on_opening(self, event: Tick) -> None:
         """The day opens with yesterday's e-mails waiting, oldest first: the agents on the
         phones take them by the routing rule (``_email_for``), group by group."""
         for contact in self._carried_in:
@@ -200,20 +193,14 @@ class DayModel:
                 agents.popleft()
                 self._answer(contact, group)
 
-    def _on_close(self, event: simpy.Event) -> None:
+    def _on_close(self, event: Tick) -> None:
         """The last interval has ended: agents finish the calls and chats in the centre but
         take no more e-mails."""
         self._closed = True
 
-    def _on_feed(self, event: simpy.Event) -> None:
-        """The next pre-drawn caller enters the agent queues; schedule the one after."""
-        pos = self._feed_pos
+    def _on_feed(self, pos: int) -> None:
+        """The ``pos``-th pre-drawn caller (in time order) enters the agent queues."""
         self._enter(self._feed_ids[pos])
-        pos += 1
-        self._feed_pos = pos
-        if pos < self._feed_count:
-            env = self.env
-            Timeout(env, self._feed_times[pos] - env.now).callbacks.append(self._feed_callback)
 
     def _enter(self, contact: int) -> None:
         """A contact reaches the agent queues: answered at once, or it waits."""
@@ -232,10 +219,10 @@ class DayModel:
         if self._overflow[contact_type]:
             delay = self.router.overflow_after_s  # type: ignore[attr-defined]
             if env.now + delay <= deadline:
-                Timeout(env, delay, contact).callbacks.append(self._on_overflow)
+                env.at(delay, self._on_overflow, contact)
         after = self.redial_after[contact]
         if after == after and deadline + after < self.end_of_day:
-            Timeout(env, deadline + after - env.now, contact).callbacks.append(self._on_redial)
+            env.at(deadline + after - env.now, self._on_redial, contact)
 
     def _enter_email(self, contact: int, contact_type: int) -> None:
         """An e-mail arrives: while the centre is open an idle agent with the skill takes it
@@ -279,10 +266,10 @@ class DayModel:
         self.state[contact] = ANSWERED
         factor = self.handle_factor[group][self.ctype[contact]]
         duration = self.handle[contact] if factor == 1.0 else on_tick(self.handle[contact] * factor)
-        Timeout(self.env, duration, contact).callbacks.append(self._end_callback)
+        self.env.at(duration, self._end_callback, contact)
 
-    def _on_end(self, event: simpy.Event) -> None:
-        contact = cast(int, event.value)
+    def _on_end(self, event: Tick) -> None:
+        contact: int = event.value
         self.end[contact] = self.env.now
         self._release(contact)
 
@@ -310,9 +297,9 @@ class DayModel:
         else:
             self.router.idle[group].append(now)
 
-    def _on_overflow(self, event: simpy.Event) -> None:
+    def _on_overflow(self, event: Tick) -> None:
         """A waiting contact becomes eligible for groups that have it as a later skill."""
-        contact = cast(int, event.value)
+        contact: int = event.value
         if self.state[contact] != WAITING or self.deadline[contact] < self.env.now:
             return
         contact_type = self.ctype[contact]
@@ -323,9 +310,9 @@ class DayModel:
             self.router.remove(contact, contact_type, self.env.now)
             self._answer(contact, group)
 
-    def _on_redial(self, event: simpy.Event) -> None:
+    def _on_redial(self, event: Tick) -> None:
         """A caller who abandoned calls again (a new contact of the same type)."""
-        contact = cast(int, event.value)
+        contact: int = event.value
         if self.state[contact] == ANSWERED:
             return
         self._add_contact(self._redial_of(contact), self.env.now)
@@ -349,8 +336,7 @@ class DayModel:
         the IVR (a timeout of 0 without one); its index."""
         contact = self._append(new, now, redial=True)
         if self.ivr[contact] != ivr.SELF_SERVED:
-            Timeout(self.env, self.entry[contact] - now, contact).callbacks.append(
-                self._on_ivr_exit)
+            self.env.at(self.entry[contact] - now, self._on_ivr_exit, contact)
         return contact
 
     def _append(self, new: Callers, now: float, redial: bool) -> int:
@@ -374,12 +360,12 @@ class DayModel:
         self.is_redial.append(redial)
         return contact
 
-    def _on_ivr_exit(self, event: simpy.Event) -> None:
-        self._enter(cast(int, event.value))
+    def _on_ivr_exit(self, event: Tick) -> None:
+        self._enter(event.value)
 
-    def _on_interval(self, event: simpy.Event) -> None:
+    def _on_interval(self, event: Tick) -> None:
         """Staffing changes at the start of interval ``event.value``."""
-        interval = cast(int, event.value)
+        interval: int = event.value
         for group, row in enumerate(self.staffing):
             change = row[interval] - self.on_shift[group]
             self.on_shift[group] = row[interval]

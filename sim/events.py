@@ -1,0 +1,96 @@
+"""The event list: SimPy's, with two economies that keep its order of events exactly.
+
+SimPy orders events by (time, priority, insertion number) on one heap, and that order is what
+the engine's results depend on. Two things cost most of a simulated contact (see
+``benchmarks/README.md``), and both can be had for less without changing that order:
+
+* **The arrival feed.** Callers are pre-drawn and sorted by the time they reach the agent
+  queues, so they need not go through the heap at all: ``DayEnvironment`` merges the sorted
+  feed with SimPy's heap in ``step``. Each feed entry still takes the insertion number it
+  would have had as a ``Timeout`` scheduled by the entry before it (reserved from SimPy's own
+  counter at that moment), so a feed entry and a heap event at the same tick are taken in
+  exactly the order SimPy would have taken them.
+* **Light timeouts.** ``at`` puts a slotted ``Tick`` on SimPy's heap: what ``Timeout`` does,
+  without the generality (value checks, properties, a dictionary per event) a callback-driven
+  model does not use. SimPy's ``step`` runs it like any other triggered event.
+
+Everything else (``run``, ``now``, ``step`` for heap events, any ordinary SimPy event or
+process a model adds) is SimPy's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappush
+from typing import Any
+
+import simpy
+from simpy.core import NORMAL
+
+Callback = Callable[[Any], None]
+
+
+class Tick:
+    """A triggered timeout carrying ``value`` (a contact, say) to its callbacks: the two
+    attributes SimPy's ``step`` reads (``callbacks`` and ``_ok``) and the payload."""
+
+    __slots__ = ("callbacks", "value")
+    _ok = True
+
+    def __init__(self, callback: Callback, value: object) -> None:
+        self.callbacks: list[Callback] | None = [callback]
+        self.value: Any = value
+
+
+class DayEnvironment(simpy.Environment):
+    """A SimPy environment with a pre-sorted feed of arrivals merged into its event list.
+
+    ``feed(times, callback)`` registers the feed: ``callback(i)`` is called at ``times[i]``
+    (seconds, non-decreasing) for each ``i`` in turn, as if each entry were a ``Timeout``
+    scheduled when the previous one fired (the first when ``feed`` is called).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._feed_times: list[float] = []
+        self._feed_callback: Callable[[int], None] | None = None
+        self._feed_pos = 0
+        self._feed_count = 0
+        self._feed_eid = 0
+
+    def feed(self, times: list[float], callback: Callable[[int], None]) -> None:
+        """Deliver ``callback(i)`` at ``times[i]``, in order."""
+        self._feed_times = times
+        self._feed_callback = callback
+        self._feed_pos = 0
+        self._feed_count = len(times)
+        if times:
+            self._feed_eid = next(self._eid)
+
+    def at(self, delay: float, callback: Callback, value: object = None) -> None:
+        """Call ``callback(tick)`` ``delay`` seconds from now, ``tick.value`` being ``value``
+        (as ``Timeout(env, delay, value).callbacks.append(callback)`` does)."""
+        # a Tick is not a simpy.Event, but it has all that SimPy's step reads of one
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid),  # type: ignore[misc]
+                               Tick(callback, value)))
+
+    def step(self) -> None:
+        """Process the next event: the next feed entry if it comes first in SimPy's order
+        (time, priority, insertion number), else the head of SimPy's heap."""
+        pos = self._feed_pos
+        if pos < self._feed_count:
+            at = self._feed_times[pos]
+            queue = self._queue
+            head = queue[0] if queue else None
+            if head is None or at < head[0] or (at == head[0] and (
+                    NORMAL < head[1] or (NORMAL == head[1] and self._feed_eid < head[2]))):
+                self._now = at
+                self._feed_pos = pos + 1
+                callback = self._feed_callback
+                assert callback is not None
+                callback(pos)
+                if pos + 1 < self._feed_count:  # the next entry is "scheduled" now
+                    self._feed_eid = next(self._eid)
+                return
+        super().step()
+
