@@ -9,7 +9,9 @@ same callers: common random numbers by construction.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,7 +20,7 @@ from ccsim.sim.distributions import Distribution, sample_by_interval
 from ccsim.sim.journey_draws import JOURNEY_COLUMNS, JourneyModel
 from ccsim.sim.scenario import ContactType, Scenario
 from ccsim.sim.streams import generator
-from ccsim.sim.timebase import on_ticks
+from ccsim.sim.timebase import on_tick, on_ticks
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,55 @@ class CallerModel:
             handle=on_ticks(handle),
             redial_after=on_ticks(redial_after),
         )
+
+    def draw_one(self, interval: int, rng: np.random.Generator,
+                 through_ivr: bool = True) -> Caller:
+        """One caller of this type arriving in ``interval``, every attribute from ``rng``:
+        exactly the numbers ``draw`` gives one caller with every stream ``rng``, drawn in the
+        same order (a test checks), without the arrays (callers drawn during the day come one
+        at a time, and array machinery costs more than the draws)."""
+        if self.ivr_time is None or not through_ivr:
+            outcome, ivr_time = ivr.NO_IVR, 0.0
+        else:
+            u = float(rng.random(1)[0])
+            outcome = (ivr.SELF_SERVED if u < self.completion else
+                       ivr.OPTED_OUT if u < self.completion + self.opt_out else ivr.FAILED)
+            ivr_time = _one(self.ivr_time, rng, interval)
+        failed = outcome == ivr.FAILED
+        patience = math.inf
+        if self.patience is not None:
+            patience = _one(self.patience, rng, interval)
+            if failed:
+                patience *= self.failed_patience_factor
+        handle = _one(self.handle, rng, interval)
+        if failed:
+            handle *= self.failed_handle_factor
+        redial_after = math.nan
+        if self.redial_delay is not None and self.redial_probability > 0:
+            if float(rng.random(1)[0]) < self.redial_probability:
+                redial_after = on_tick(_one(self.redial_delay, rng, interval))
+        return Caller(self.index, interval, int(outcome), on_tick(ivr_time),
+                      on_tick(patience) if math.isfinite(patience) else patience,
+                      on_tick(handle), redial_after)
+
+
+class Caller(NamedTuple):
+    """One caller drawn during the day (a redial, a transfer, a repeat): the fields of
+    ``Callers`` for one contact, as Python numbers."""
+
+    ctype: int
+    interval: int
+    ivr: int
+    ivr_time: float
+    patience: float
+    handle: float
+    redial_after: float
+
+
+def _one(samplers: list[Distribution], rng: np.random.Generator, interval: int) -> float:
+    """One draw from the sampler of ``interval``, as ``sample_by_interval`` draws it for a
+    single contact."""
+    return float(samplers[interval if len(samplers) > 1 else 0].sample(rng, 1)[0])
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from typing import cast
 import numpy as np
 
 from ccsim.sim import ivr
-from ccsim.sim.callers import CallerModel, Callers
+from ccsim.sim.callers import Caller, CallerModel, Callers
 from ccsim.sim.carry import Carry, Place
 from ccsim.sim.events import Tick
 from ccsim.sim.journey_draws import (
@@ -220,9 +220,7 @@ class JourneyDayModel(DayModel):
         now = self.env.now
         interval = self.interval_at(now)
         rng, row = self._child_draws(contact)
-        rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
-        new = self._models[to].draw(np.array([now]), np.array([interval]), rngs,
-                                    through_ivr=False)
+        new = self._models[to].draw_one(interval, rng, through_ivr=False)
         self._delay(row, to, rng, interval)
         self.transferred_out[contact] = True
         self._enter(self._spawn(new, now, contact, TRANSFER, row))
@@ -233,8 +231,7 @@ class JourneyDayModel(DayModel):
         now = self.env.now
         contact_type, interval = self.ctype[contact], self.interval_at(now)
         rng, row = self._child_draws(contact)
-        rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
-        new = self._models[contact_type].draw(np.array([now]), np.array([interval]), rngs)
+        new = self._models[contact_type].draw_one(interval, rng)
         self._delay(row, contact_type, rng, interval)
         self._through_ivr(self._spawn(new, now, contact, REPEAT, row))
 
@@ -267,7 +264,7 @@ class JourneyDayModel(DayModel):
         if journey is not None:
             row[REPEAT_DELAY] = journey.child_delay(rng, interval)
 
-    def _spawn(self, new: Callers, now: float, parent: int, origin: int,
+    def _spawn(self, new: Caller, now: float, parent: int, origin: int,
                row: list[float]) -> int:
         """Append a follow-up of ``parent`` arriving now; its index."""
         contact = self._append(new, now, redial=origin == REDIAL)

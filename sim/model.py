@@ -36,7 +36,7 @@ from collections import deque
 import numpy as np
 
 from ccsim.sim import ivr
-from ccsim.sim.callers import CallerModel, Callers, compile_types, draw_day
+from ccsim.sim.callers import Caller, CallerModel, Callers, compile_types, draw_day
 from ccsim.sim.carry import Carry, Place
 from ccsim.sim.events import DayEnvironment, Tick
 from ccsim.sim.records import Records
@@ -317,21 +317,18 @@ class DayModel:
             return
         self._add_contact(self._redial_of(contact), self.env.now)
 
-    def _redial_of(self, contact: int) -> Callers:
+    def _redial_of(self, contact: int) -> Caller:
         """``contact`` abandoned: mark it so, and draw its redial, arriving now."""
         self.state[contact] = ABANDONED
-        now = self.env.now
         contact_type = self.ctype[contact]
-        rng = self._redial_rngs[contact_type]
-        rngs = dict.fromkeys(("ivr", "patience", "handle", "redial"), rng)
-        return self._models[contact_type].draw(np.array([now]),
-                                               np.array([self.interval_at(now)]), rngs)
+        return self._models[contact_type].draw_one(self.interval_at(self.env.now),
+                                                   self._redial_rngs[contact_type])
 
     def interval_at(self, now: float) -> int:
         """The interval of time ``now`` (the last one during the close)."""
         return min(int(now // self.interval_s), self.intervals - 1)
 
-    def _add_contact(self, new: Callers, now: float) -> int:
+    def _add_contact(self, new: Caller, now: float) -> int:
         """Append one dynamically created caller (a redial) and send it on its way through
         the IVR (a timeout of 0 without one); its index."""
         contact = self._append(new, now, redial=True)
@@ -339,20 +336,20 @@ class DayModel:
             self.env.at(self.entry[contact] - now, self._on_ivr_exit, contact)
         return contact
 
-    def _append(self, new: Callers, now: float, redial: bool) -> int:
+    def _append(self, new: Caller, now: float, redial: bool) -> int:
         """Append one caller arriving at ``now`` to the per-contact lists; its index."""
         contact = len(self.arrival)
-        served_by_agents = int(new.ivr[0]) != ivr.SELF_SERVED
-        through_ivr = float(new.ivr_time[0])
+        served_by_agents = new.ivr != ivr.SELF_SERVED
+        through_ivr = new.ivr_time
         entry = now + through_ivr if served_by_agents else math.nan
         self.arrival.append(now)
-        self.ctype.append(int(new.ctype[0]))
-        self.interval.append(int(new.interval[0]) + self._slot0)
-        self.ivr.append(int(new.ivr[0]))
+        self.ctype.append(new.ctype)
+        self.interval.append(new.interval + self._slot0)
+        self.ivr.append(new.ivr)
         self.entry.append(entry)
-        self.deadline.append(entry + float(new.patience[0]))
-        self.handle.append(float(new.handle[0]))
-        self.redial_after.append(float(new.redial_after[0]))
+        self.deadline.append(entry + new.patience)
+        self.handle.append(new.handle)
+        self.redial_after.append(new.redial_after)
         self.answer.append(math.nan)
         self.end.append(math.nan if served_by_agents else now + through_ivr)
         self.group.append(-1)
