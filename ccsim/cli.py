@@ -207,7 +207,8 @@ def optimise(
     max_replications: Annotated[int | None, typer.Option(
         min=2, metavar="N", help="Most simulated days per decision and for the verification "
                                  "(days are added where cells are close to their target and "
-                                 "wider than optimise.precision). Default: 10 × replications.",
+                                 "wider than optimise.precision). Default: 10 × replications "
+                                 "per decision, 25 × for the verification.",
     )] = None,
     compare: Annotated[bool, typer.Option(
         help="Also cost the two-step Erlang C method and separate specialists.")] = True,

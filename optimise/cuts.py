@@ -49,18 +49,33 @@ class Cut:
 def cuts_at(evaluate: Evaluator, ev: Evaluation, skills: np.ndarray) -> list[Cut]:
     """Linearise every cell with callers at ``ev``'s staffing by backward differences: the loss
     of one agent in each group and interval (the interval itself and the one after it, as a
-    queue spills over). Slopes are clipped at 0: more agents never hurt."""
+    queue spills over). Slopes are clipped at 0: more agents never hurt.
+
+    Under ``level: interval`` the differences are batched, as the trim's removals are
+    (``optimise.search``): one simulation takes one agent of a group off in every other
+    interval, and a cell's loss is read against the one interval of its two (its own and the
+    one before) that lost an agent. Two simulations per group instead of one per group and
+    interval; the cuts are a local model that every candidate is simulated against anyway."""
     staffing = np.asarray(ev.staffing)
     skills = ev.column_skills(skills)
     n_rows = ev.score.shape[0]
     loss: dict[tuple[int, int], Evaluation] = {}
     first = evaluate.scenario.horizon.warmup_intervals  # fixed, not the shifts' to change
-    for g, i in np.argwhere(staffing > 0):
-        if i < first:
-            continue
-        fewer = staffing.copy()
-        fewer[g, i] -= 1
-        loss[(int(g), int(i))] = evaluate(fewer)
+    able = [(int(g), int(i)) for g, i in np.argwhere(staffing > 0) if i >= first]
+    if n_rows == 1:
+        for g, i in able:
+            fewer = staffing.copy()
+            fewer[g, i] -= 1
+            loss[(g, i)] = evaluate(fewer)
+    else:
+        for g in sorted({g for g, _ in able}):
+            for parity in (0, 1):
+                batch = [i for gg, i in able if gg == g and i % 2 == parity]
+                if batch:
+                    fewer = staffing.copy()
+                    fewer[g, batch] -= 1
+                    trial = evaluate(fewer)
+                    loss.update({(g, i): trial for i in batch})
     cuts = []
     for row, k in zip(*np.nonzero(ev.weight > 0), strict=True):
         slope = np.zeros(staffing.shape)
@@ -129,7 +144,9 @@ def refine(
     last_round = 0.0
     for round_ in range(rounds):
         began = time.monotonic()
-        differences = int(np.count_nonzero(np.asarray(centre_ev.staffing) > 0)) + 1
+        centre = np.asarray(centre_ev.staffing)
+        differences = (int(np.count_nonzero(centre > 0)) if centre_ev.score.shape[0] == 1
+                       else 2 * centre.shape[0]) + 1
         if began + last_round > deadline or not evaluate.affords(differences):
             break
         cuts += cuts_at(evaluate, centre_ev, skills)
@@ -147,7 +164,7 @@ def refine(
                 on_step(f"cutting planes, round {round_ + 1}: cost {cost:,.2f} would load "
                         "agents above optimise.max_occupancy; stopped")
             break
-        trial = evaluate(on_phone)
+        trial = evaluate.trial(on_phone)
         kept = trial.feasible and _holds_out(evaluate, trial)
         if on_step:
             verdict = ("meets the target, kept" if kept else

@@ -43,8 +43,16 @@ from ccsim.sim.stats import Estimate, per_replication_ratio, share_estimate
 from ccsim.sim.verdict import TOLERANCE, Cell, Judgement, judge
 
 GROWTH_CAP = 10
-"""Without an explicit cap, the days of a decision or a verification may grow to this many
-times the replications asked for."""
+"""Without an explicit cap, the days of a decision may grow to this many times the
+replications asked for."""
+VERIFY_GROWTH_CAP = 25
+"""Without an explicit cap, the days of a verification may grow to this many times the
+replications asked for: it must make every cell with callers precise, the rarest ones too
+(an emergency queue of a few calls a half hour needs 300-odd days for ±2 points), and it runs
+once."""
+SCREEN_GROWTH = 3
+"""A ``trial`` is screened on the days asked for, then on this many times as many, ..., before
+it is simulated on all the current days."""
 MIN_GROWTH = 0.25
 """Growing, add at least this share of the days already simulated (at least 2 days)."""
 
@@ -283,7 +291,13 @@ class Evaluator:
         self.max_replications = max(replications, max_replications
                                     if max_replications is not None
                                     else GROWTH_CAP * replications)
+        self.verify_cap = max(self.max_replications, max_replications
+                              if max_replications is not None
+                              else VERIFY_GROWTH_CAP * replications)
+        """The most days a verification may grow to."""
         self.seed = seed
+        self.asked = replications
+        """The days asked for: the first stage of screening a ``trial``."""
         self.executor = executor
         self.deadline = deadline
         self.on_days = on_days
@@ -318,6 +332,34 @@ class Evaluator:
             self.replications = more
             ev = self._evaluate(key)
 
+    def trial(self, staffing: Staffing | np.ndarray) -> Evaluation:
+        """A candidate that may well miss (an agent taken off), screened before it costs all
+        the current days (a sequential test): it is simulated on the days asked for, then on
+        ``SCREEN_GROWTH`` times as many, and so on, and dropped at the first stage where some
+        cell is ``missed`` (even its 95% upper bound is below the target). A candidate whose
+        true service level meets the target in a cell is dropped for that cell with at most a
+        2.5% chance; the screening evaluation it returns says it misses (``feasible`` is
+        False). One that passes every stage is the full evaluation ``self(staffing)``, its
+        screening days extended, not simulated again."""
+        key = as_staffing(staffing)
+        days = self.asked
+        while days * SCREEN_GROWTH <= self.replications:
+            cached = self._cache.get(key)
+            if cached is not None and cached.replications >= days:
+                ev = cached
+            else:
+                had = self._runs.get(key)
+                result = (self.run(key, self.seed, days) if had is None
+                          else self._more(had, days))
+                self._runs[key] = result
+                ev = self._cache[key] = self.judge(key, result)
+            if ev.missed.any():
+                return ev
+            days = ev.replications * SCREEN_GROWTH
+            if days * SCREEN_GROWTH > 2 * self.replications:  # next: all the days
+                break
+        return self(key)
+
     def _evaluate(self, key: Staffing) -> Evaluation:
         """The staffing judged on the current days (its simulation extended if shorter)."""
         cached = self._cache.get(key)
@@ -349,10 +391,12 @@ class Evaluator:
         step = days + max(2, math.ceil(days * MIN_GROWTH))
         return min(wanted, fit) if fit >= step else days
 
-    def run(self, staffing: Staffing, seed: int) -> RunResult:
-        """Simulate a staffing with ``seed`` on the current number of days (not cached)."""
+    def run(self, staffing: Staffing, seed: int, days: int | None = None) -> RunResult:
+        """Simulate a staffing with ``seed`` on ``days`` days (default: the current number of
+        days; not cached)."""
         began = time.monotonic()
-        result = simulate(with_staffing(self.scenario, staffing), replications=self.replications,
+        result = simulate(with_staffing(self.scenario, staffing),
+                          replications=self.replications if days is None else days,
                           seed=seed, executor=self.executor)
         self.busy_s += time.monotonic() - began
         self.simulations += 1
@@ -385,9 +429,9 @@ class Evaluator:
             wide = (ev.weight > 0) & (ev.half_width > self.precision + TOLERANCE)
             if not wide.any():
                 return Verification(ev, ev.judgement(self.precision), None)
-            if result.replications >= self.max_replications:
+            if result.replications >= self.verify_cap:
                 return Verification(ev, ev.judgement(self.precision), "cap")
-            wanted = min(self.max_replications, days_for(
+            wanted = min(self.verify_cap, days_for(
                 ev.half_width[wide], self.precision, result.replications))
             more = self._affordable(result.replications, wanted, self.deadline)
             if more <= result.replications:

@@ -241,7 +241,7 @@ def _trim_roster(
 
     def trial(fewer: RosterPlan) -> bool:
         on_phone = week.on_phone(scenario, data, fewer)
-        return cap.holds(on_phone) and evaluate(on_phone).feasible
+        return cap.holds(on_phone) and evaluate.trial(on_phone).feasible
 
     # batches first: one agent off each of a group's tours at once, halving on a miss (one
     # simulation for several agents while there is much to spare)
@@ -281,6 +281,49 @@ def _left(evaluate: Evaluator, time_limit_s: float) -> float:
     return min(time_limit_s, evaluate.deadline - time.monotonic())
 
 
+def _repair_shifts(
+    evaluate: Evaluator, data: ShiftData, plan: ShiftPlan, ev: Evaluation, deadline: float,
+    on_stage: Stage, max_rounds: int = 6,
+) -> tuple[ShiftPlan, Evaluation]:
+    """Add agents to shifts where cells miss, keeping the rest of the plan: each round covers
+    every missing cell with the agents that cost least per missing cell they put an agent on
+    the phones for (a greedy set cover, one simulation per round). More days showing a cell
+    or two short need an agent there, not a new plan from a raised requirement (which would
+    also undo what the trims took off)."""
+    skills = ev.column_skills(skill_matrix(evaluate.scenario))
+    pairs = [(int(g), int(s)) for g, s in np.argwhere(data.allowed)]
+    for _ in range(max_rounds):
+        if ev.feasible or time.monotonic() > deadline or not evaluate.affords():
+            break
+        agents = plan.agents.copy()
+        missing = {(int(r), int(k)) for r, k in zip(*np.nonzero(~ev.met), strict=True)}
+        while missing:
+            now = plan.with_agents(agents, data).on_phone_staffing(data)
+            best: tuple[float, np.ndarray, set[tuple[int, int]]] | None = None
+            for g, s in pairs:
+                for extra in (1, 2):  # 0.7 of a person more may not be a whole agent more
+                    more = agents.copy()
+                    more[g, s] += extra
+                    gained = plan.with_agents(more, data).on_phone_staffing(data)[g] > now[g]
+                    cured = {(r, k) for r, k in missing
+                             if skills[g, k] and gained[list(ev.slots_of(r))].any()}
+                    if cured:
+                        value = extra * data.cost[g, s] / len(cured)
+                        if best is None or value < best[0]:
+                            best = (value, more, cured)
+                        break
+            if best is None:
+                break
+            agents, missing = best[1], missing - best[2]
+        if np.array_equal(agents, plan.agents):
+            break
+        plan = plan.with_agents(agents, data)
+        ev = evaluate(plan.on_phone_staffing(data))
+        on_stage("shifts", f"added agents where cells missed: cost {plan.cost:,.2f}, "
+                           f"{int((~ev.met).sum())} cells missing")
+    return plan, ev
+
+
 def _trim_shifts(
     evaluate: Evaluator, data: ShiftData, plan: ShiftPlan, deadline: float, on_stage: Stage,
 ) -> tuple[ShiftPlan, Evaluation]:
@@ -300,7 +343,7 @@ def _trim_shifts(
             on_phone = plan.with_agents(fewer, data).on_phone_staffing(data)
             if not cap.holds(on_phone):
                 continue
-            trial = evaluate(on_phone)
+            trial = evaluate.trial(on_phone)
             if trial.feasible:
                 agents, removed = fewer, True
                 on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")
@@ -320,6 +363,7 @@ def optimise_staffing(
     compare: bool = True,
     on_stage: Stage = _quiet,
     on_days: Days | None = None,
+    precise: bool = True,
 ) -> Plan:
     """Optimise the staffing of ``scenario`` (which must have an ``optimise:`` block).
 
@@ -329,7 +373,9 @@ def optimise_staffing(
     staffing it has, and ``Plan.notes`` says so). Simulated days
     per decision and verification grow from ``replications`` up to ``max_replications``
     (``optimise.evaluate.GROWTH_CAP`` times as many by default) where cells decide.
-    ``on_days(n)`` is told of every ``n`` days simulated.
+    ``on_days(n)`` is told of every ``n`` days simulated. ``precise=False`` stops after the
+    search on the days asked for and verifies on as many (a comparison's quick plan, judged
+    afterwards on the plan's own verification days).
     """
     if scenario.optimise is None:
         raise ValueError("the scenario has no optimise: block")
@@ -339,7 +385,7 @@ def optimise_staffing(
     budget = Budget(time.monotonic(), time_limit_s, compare, 0.7 if rostered else 0.5)
     with worker_pool(workers, executor) as pool:
         return _optimise(scenario, reps, run_seed, pool, budget, max_replications, compare,
-                         on_stage, on_days)
+                         on_stage, on_days, precise)
 
 
 @dataclass(frozen=True)
@@ -376,6 +422,7 @@ class Budget:
 def _optimise(
     scenario: Scenario, reps: int, seed: int, pool: Executor | None, budget: Budget,
     max_replications: int | None, compare: bool, on_stage: Stage, on_days: Days | None,
+    precise: bool = True,
 ) -> Plan:
     on_stage("start", "Erlang A per interval and contact type")
     start = erlang_start(scenario)
@@ -389,7 +436,9 @@ def _optimise(
     evaluate.growing = False
     evaluate.deadline = budget.coarse
     staffing, ev = _feasible(evaluate, start, budget, on_stage)
-    staffing, ev = trim(evaluate, staffing, budget.coarse,
+    # the bisection of ``scale_down`` pays where the start is generous, not where agents had
+    # to be added to it (there the staffing is at the edge already)
+    staffing, ev = trim(evaluate, staffing, budget.coarse, coarse=not (staffing > start).any(),
                         on_step=lambda s: on_stage("correct", s))
     requirement = staffing
     shifts = ip = data = None
@@ -411,13 +460,17 @@ def _optimise(
                             on_step=lambda s: on_stage("shifts", s))
         staffing = shifts.on_phone_staffing(data)
 
-    evaluate.growing = True
+    if not precise:
+        evaluate.max_replications = evaluate.verify_cap = reps
+    evaluate.growing = precise
     evaluate.deadline = budget.search
     ev = evaluate(staffing)
     if evaluate.replications > reps:
         on_stage("precise", f"{evaluate.replications} days, for ±"
                             f"{evaluate.precision * 100:g} points where cells decide")
-    if roster is not None and rdata is not None:
+    if not precise:
+        pass  # a comparison's quick plan: the search on the days asked for is all it gets
+    elif roster is not None and rdata is not None:
         for _ in range(2):  # more days may show the roster short, or with agents to spare
             if not ev.feasible:
                 requirement, rdata, roster, ev = _roster_loop(
@@ -429,6 +482,9 @@ def _optimise(
                 break
     elif shifts is not None and data is not None:
         for _ in range(2):  # more days may show the plan short, or with agents to spare
+            if not ev.feasible:
+                shifts, ev = _repair_shifts(evaluate, data, shifts, ev, budget.search,
+                                            on_stage)
             if not ev.feasible:
                 requirement, data, ip, ev = _close_loop(
                     evaluate, np.maximum(requirement, staffing), start, limit, on_stage)
@@ -461,7 +517,7 @@ def _optimise(
              if scenario.optimise else "fresh simulated days")
     evaluate.deadline = budget.verify
     checked = evaluate.verify(staffing, seed + VERIFY_SEED_OFFSET)
-    on_stage("verify", _verify_line(checked, evaluate.max_replications))
+    on_stage("verify", _verify_line(checked, evaluate.verify_cap))
     planned = with_staffing(scenario, staffing)
     cost = plan_cost(planned, staffing, roster if roster is not None else shifts,
                      checked.evaluation.result)
@@ -581,9 +637,11 @@ def compare_methods(
         on_stage("compare", name.replace("_", " "))
         if method == "specialists":
             apart = specialists(scenario)
+            # optimised like the plan on the days asked for (not the precise phase: a
+            # comparison, it may not take the time of a second plan)
             alone = optimise_staffing(apart, replications=asked, seed=seed, executor=pool,
                                       time_limit_s=left, max_replications=max_replications,
-                                      compare=False, on_days=on_days)
+                                      compare=False, on_days=on_days, precise=False)
             # judged like the others: on the plan's verification days
             on_days_apart = Evaluator(apart, replications, seed + VERIFY_SEED_OFFSET, pool,
                                       max_replications=replications, on_days=on_days)

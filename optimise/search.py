@@ -32,6 +32,11 @@ from ccsim.sim.scenario import Scenario
 
 DAY_CANDIDATES = 4
 """Under ``level: day``, agents are tried in this many of a type's worst intervals."""
+EXPLORE_AT_MOST = 4
+"""A round of ``add_until_met`` simulates candidates only when this many cells miss or fewer;
+with more, each missing cell gets an agent of its cheapest group in its most promising
+interval at once (one simulation for the round, where trying candidates would cost a few per
+cell)."""
 
 
 def unit_costs(scenario: Scenario) -> np.ndarray:
@@ -71,6 +76,14 @@ def _candidates(ev: Evaluation, row: int, k: int, skills: np.ndarray) -> list[tu
             for g in np.flatnonzero(ev.column_skills(skills)[:, k])]
 
 
+def _cheapest(ev: Evaluation, row: int, k: int, skills: np.ndarray,
+              cost: np.ndarray) -> tuple[int, int]:
+    """The cheapest candidate for cell (row, k) in its most promising interval (its own)."""
+    candidates = _candidates(ev, row, k, skills)
+    last = candidates[-1][1]
+    return min((c for c in candidates if c[1] == last), key=lambda c: cost[c[0]])
+
+
 def add_until_met(
     evaluate: Evaluator, staffing: np.ndarray, max_rounds: int = 60, stall_rounds: int = 3,
     deadline: float = float("inf"), on_step: Callable[[str], None] | None = None,
@@ -93,6 +106,9 @@ def add_until_met(
         tried: dict[tuple[int, int], Evaluation] = {}
         days = evaluate.replications
         picks: set[tuple[int, int]] = set()
+        if len(missing) > EXPLORE_AT_MOST:  # far from the target: one simulation this round
+            picks = {_cheapest(ev, row, k, skills, cost) for row, k in missing}
+            missing = []
         for row, k in missing:
             if time.monotonic() > deadline or not evaluate.affords():
                 break
@@ -211,7 +227,7 @@ def _trim_group(
         while batch and time.monotonic() <= deadline and evaluate.affords():
             fewer = staffing.copy()
             fewer[g, batch] -= 1
-            trial = evaluate(fewer)
+            trial = evaluate.trial(fewer)
             if trial.feasible:
                 staffing, removed = fewer, removed + len(batch)
                 break
