@@ -31,6 +31,8 @@ from ccsim.optimise.shifts import ShiftData, ShiftPlan, add_shift_choice, on_pho
 
 TRUST_AGENTS = 2
 """How far (agents on the phones, per group and interval) a candidate may move from the plan."""
+MISSES_IN_A_ROW = 2
+"""The refinement stops after this many candidates in a row miss the target."""
 HOLDOUT_SEED_OFFSET = 2_000_003
 """Refinements are kept only if they also hold on days seeded seed + this (never the
 optimisation's days, nor the verification's)."""
@@ -134,8 +136,12 @@ def refine(
     """Improve a feasible shift plan by simulation-based cutting planes (module docstring).
 
     A round (finite differences, IP, one simulation) starts only if the last one would still
-    fit before ``deadline``: the refinement uses the time left, never more.
+    fit before ``deadline``: the refinement uses the time left, never more. It stops after
+    ``MISSES_IN_A_ROW`` candidates in a row miss: the linearisation does not hold there (on
+    the bundled day, where overflow makes the service level bend hard, every candidate
+    missed, and each round costs a simulation per group and parity).
     """
+    misses = 0
     skills = skill_matrix(evaluate.scenario)
     cap = OccupancyCap(evaluate.scenario)
     best, best_ev = plan, ev
@@ -164,7 +170,7 @@ def refine(
                 on_step(f"cutting planes, round {round_ + 1}: cost {cost:,.2f} would load "
                         "agents above optimise.max_occupancy; stopped")
             break
-        trial = evaluate.trial(on_phone)
+        trial = evaluate(on_phone)
         kept = trial.feasible and _holds_out(evaluate, trial)
         if on_step:
             verdict = ("meets the target, kept" if kept else
@@ -173,6 +179,9 @@ def refine(
             on_step(f"cutting planes, round {round_ + 1}: cost {cost:,.2f} {verdict}")
         if kept:
             best, best_ev = candidate, trial
+        misses = 0 if trial.feasible else misses + 1
+        if misses >= MISSES_IN_A_ROW:
+            break
         centre_ev = trial
         last_round = time.monotonic() - began
     return best, best_ev

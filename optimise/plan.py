@@ -241,7 +241,8 @@ def _trim_roster(
 
     def trial(fewer: RosterPlan) -> bool:
         on_phone = week.on_phone(scenario, data, fewer)
-        return cap.holds(on_phone) and evaluate.trial(on_phone).feasible
+        base = evaluate(week.on_phone(scenario, data, plan))  # cached: the plan as it stands
+        return cap.holds(on_phone) and evaluate.trial(on_phone, base).feasible
 
     # batches first: one agent off each of a group's tours at once, halving on a miss (one
     # simulation for several agents while there is much to spare)
@@ -260,15 +261,19 @@ def _trim_roster(
             else:
                 batch = batch[:len(batch) // 2]
     removed = True
+    failed: set[tuple[int, int, int | None]] = set()  # with fewer agents they fail again
     while removed and time.monotonic() < deadline:
         removed = False
         for g, p, s in week.removable(plan, data):
             if time.monotonic() > deadline or not evaluate.affords():
                 break
-            if (plan.per_pattern[g, p] if s is None else plan.per_pattern[g, p, s]) <= 0:
+            if ((plan.per_pattern[g, p] if s is None else plan.per_pattern[g, p, s]) <= 0
+                    or (g, p, s) in failed):
                 continue
             fewer = week.without_agent(scenario, data, plan, requirement, g, p, s)
-            if trial(fewer):
+            if not trial(fewer):
+                failed.add((g, p, s))
+            else:
                 plan, removed = fewer, True
                 on_stage("roster", f"took one {data.groups[g]} agent off: {len(plan.rows)} "
                                    f"agents, {plan.cost:,.2f} a week")
@@ -328,14 +333,19 @@ def _trim_shifts(
     evaluate: Evaluator, data: ShiftData, plan: ShiftPlan, deadline: float, on_stage: Stage,
 ) -> tuple[ShiftPlan, Evaluation]:
     """Take agents off shifts, the dearest first, while the simulated target and the occupancy
-    cap hold (a removal that breaks the cap is not simulated)."""
+    cap hold (a removal that breaks the cap is not simulated). A shift whose removal failed
+    is not tried again: with fewer agents elsewhere it can only fail again."""
     cap = OccupancyCap(evaluate.scenario)
     agents = plan.agents.copy()
+    current = evaluate(plan.on_phone_staffing(data))
+    failed: set[tuple[int, int]] = set()
     removed = True
     while removed and time.monotonic() < deadline:
         removed = False
         for g, s in sorted(((int(g), int(s)) for g, s in np.argwhere(agents > 0)),
                            key=lambda gs: -data.cost[gs[0], gs[1]]):
+            if (g, s) in failed:
+                continue
             if time.monotonic() > deadline or not evaluate.affords():
                 break
             fewer = agents.copy()
@@ -343,10 +353,12 @@ def _trim_shifts(
             on_phone = plan.with_agents(fewer, data).on_phone_staffing(data)
             if not cap.holds(on_phone):
                 continue
-            trial = evaluate.trial(on_phone)
-            if trial.feasible:
-                agents, removed = fewer, True
-                on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")
+            trial = evaluate.trial(on_phone, current)
+            if not trial.feasible:
+                failed.add((g, s))
+                continue
+            agents, removed, current = fewer, True, trial
+            on_stage("shifts", f"took one agent off {data.shifts[s]} ({data.groups[g]})")
     return plan.with_agents(agents, data), evaluate(plan.with_agents(agents, data)
                                                     .on_phone_staffing(data))
 
@@ -456,8 +468,9 @@ def _optimise(
     if has_shifts:
         requirement, data, ip, ev = _close_loop(evaluate, requirement, start, limit, on_stage)
         shifts, ev = _trim_shifts(evaluate, data, ip, budget.coarse, on_stage)
-        shifts, ev = refine(evaluate, data, shifts, ev, budget.coarse, _left(evaluate, limit),
-                            on_step=lambda s: on_stage("shifts", s))
+        if precise:  # a comparison's quick plan goes without the cutting planes
+            shifts, ev = refine(evaluate, data, shifts, ev, budget.coarse,
+                                _left(evaluate, limit), on_step=lambda s: on_stage("shifts", s))
         staffing = shifts.on_phone_staffing(data)
 
     if not precise:

@@ -227,7 +227,7 @@ def _trim_group(
         while batch and time.monotonic() <= deadline and evaluate.affords():
             fewer = staffing.copy()
             fewer[g, batch] -= 1
-            trial = evaluate.trial(fewer)
+            trial = evaluate.trial(fewer, evaluate(staffing))
             if trial.feasible:
                 staffing, removed = fewer, removed + len(batch)
                 break
