@@ -6,7 +6,9 @@ between two staffings is a finite difference of the service level, not noise:
 * **add**: while a cell misses its target, simulate one more agent for each group with the
   missing skill in the interval and in the one before it (a queue left at the end of an
   interval spills into the next, so the cure can come earlier), and give each missing cell the
-  candidate with the largest reduction of its shortfall per unit cost;
+  candidate with the largest reduction of its shortfall per unit cost (far from the target,
+  with more than ``EXPLORE_AT_MOST`` cells missing, each gets an agent of its cheapest group at
+  once instead);
 * **trim**: try removing one agent at a time, the most expensive and the one with most slack
   first, and keep the removal when the target still holds everywhere.
 
