@@ -7,6 +7,7 @@ identical whether the days run in this process, in a local process pool or on a 
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import signal
 import socket
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from ccsim.sim.horizon import simulate_horizon
@@ -25,6 +27,8 @@ from ccsim.sim.tally import DayTally, tally
 
 CONNECT_TIMEOUT_S = 10
 """How long to wait for a Dask scheduler, seconds."""
+TASKS = 16
+"""A run in a pool is sent as at most this many tasks, blocks of consecutive days."""
 MAX_CONTACTS = 50_000_000
 """Expected contacts over all replications above which a run must be forced."""
 
@@ -37,7 +41,12 @@ class RunResult:
     seed: int
     replications: int
     tallies: Tallies
-    summary: Summary
+
+    @cached_property
+    def summary(self) -> Summary:
+        """The KPIs with their confidence intervals, computed when first asked for (the
+        optimiser judges most of its runs from the sums alone)."""
+        return summarise(self.tallies, self.scenario)
 
 
 @contextmanager
@@ -154,6 +163,15 @@ def _task(args: tuple[Scenario, int, int, bool]) -> tuple[DayTally, ContactLog |
     return tally(records, scenario), contact_log(records) if with_log else None
 
 
+def _block(args: tuple[Scenario, int, int, int, bool]
+           ) -> list[tuple[DayTally, ContactLog | None]]:
+    """Consecutive replications ``first`` .. ``first + count - 1``, one task for a worker:
+    a day is tens of milliseconds, so a task per day would spend a good part of a worker's
+    time on sending work and results to and fro (and Dask's scheduler more)."""
+    scenario, seed, first, count, with_log = args
+    return [_task((scenario, seed, r, with_log)) for r in range(first, first + count)]
+
+
 def simulate(
     scenario: Scenario,
     *,
@@ -181,18 +199,23 @@ def simulate(
     run_seed = scenario.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f'"replications" must be >= 1, got {reps}.')
-    tasks = [(scenario, run_seed, r, on_contacts is not None)
-             for r in range(first, first + reps)]
+    with_log = on_contacts is not None
     days: list[DayTally] = []
     with worker_pool(workers, executor) as pool:
-        for day, log in (pool.map(_task, tasks) if pool is not None else map(_task, tasks)):
+        # in a pool, a task is a block of days (at most TASKS of them per run), or one day
+        # when its contacts are wanted (a block's would all be held at once)
+        size = 1 if pool is None or with_log else math.ceil(reps / TASKS)
+        blocks = [(scenario, run_seed, r, min(size, first + reps - r), with_log)
+                  for r in range(first, first + reps, size)]
+        done = pool.map(_block, blocks) if pool is not None else map(_block, blocks)
+        for day, log in (item for block in done for item in block):
             if on_contacts is not None and log is not None:
                 on_contacts(first + len(days), log)
             days.append(day)
             if on_replication:
                 on_replication(len(days))
     tallies = Tallies.stack(days)
-    return RunResult(scenario, run_seed, reps, tallies, summarise(tallies, scenario))
+    return RunResult(scenario, run_seed, reps, tallies)
 
 
 def extend(result: RunResult, replications: int, executor: Executor | None = None,
@@ -206,8 +229,7 @@ def extend(result: RunResult, replications: int, executor: Executor | None = Non
                     seed=result.seed, executor=executor, on_replication=on_replication,
                     first=result.replications)
     tallies = Tallies.concat(result.tallies, more.tallies)
-    return RunResult(result.scenario, result.seed, replications, tallies,
-                     summarise(tallies, result.scenario))
+    return RunResult(result.scenario, result.seed, replications, tallies)
 
 
 def expected_contacts(scenario: Scenario, replications: int | None = None) -> float:
