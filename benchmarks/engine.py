@@ -7,12 +7,12 @@ once, so a machine whose speed drifts slows them alike):
 * the ccsim engine in this process (``simulate_day``) on an M/M/n+M of about 200,000 contacts
   (2 calls/s for 28 hours, AHT 180 s, exponential patience of mean 120 s, 380 agents);
 * the textbook SimPy model of that same queue (benchmarks/plain_simpy.py);
-* Ciw's model of it with reneging (benchmarks/ciw_model.py; 4 hours, Ciw is slow), when Ciw
+* Ciw's model of it with reneging (benchmarks/ciw_model.py; 5 hours, Ciw is slow), when Ciw
   is installed;
 * a bare heapq event loop of it written by hand (benchmarks/bare_heapq.py), the floor;
 * the ccsim engine on the bundled default scenario, ``DEFAULT_DAYS`` days one at a time.
-Each model's abandonment share is printed beside Erlang A's exact figure, to show that they
-simulate the same queue. The ratios are the figures to compare (targets in run.py).
+Each model's abandonment share (over all rounds) is printed beside Erlang A's exact figure, to
+show that they simulate the same queue. The ratios are the figures to compare (targets in run.py).
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ from ccsim.sim.scenario import Scenario
 ROOT = Path(__file__).resolve().parent.parent
 HOURS = 28
 """Hours of arrivals of the M/M/n+M runs (about 201,600 contacts)."""
-CIW_HOURS, CIW_WARMUP_HOURS = 4, 1
-"""Ciw's shorter run (about 28,800 contacts, ~6 s) and the part left out of its share."""
+CIW_HOURS, CIW_WARMUP_HOURS = 5, 1
+"""Ciw's shorter run (about 36,000 contacts, ~7 s) and the part left out of its share."""
 DEFAULT_DAYS = 20
 """Days of the default scenario simulated one after another in one timing."""
 
 
 @dataclass(frozen=True)
 class Speed:
-    """One model's best timing: ``contacts`` simulated in ``seconds`` (wall, this process),
-    and the share of them that abandoned (None where not measured)."""
+    """One model's best timing, ``contacts`` simulated in ``seconds`` (wall, this process), and
+    its abandonment share over all rounds (weighted by contacts; None where not measured)."""
 
     contacts: int
     seconds: float
@@ -105,15 +105,22 @@ def engine_speeds(repeat: int, with_ciw: bool = True) -> dict[str, Speed]:
     default day first loads what the engine loads lazily, outside the timings."""
     runs = engine_runs(with_ciw)
     simulate_day(load_scenario(ROOT / "scenarios" / "default.yaml"), 0, 0)
-    best: dict[str, Speed] = {}
+    best: dict[str, tuple[int, float]] = {}
+    abandoned: dict[str, float] = dict.fromkeys(runs, 0.0)
+    counted: dict[str, int] = dict.fromkeys(runs, 0)
     for r in range(repeat):
         for name, run in runs.items():
             began = time.perf_counter()
             contacts, share = run(r + 1)
-            speed = Speed(contacts, time.perf_counter() - began, share)
-            if name not in best or speed.seconds < best[name].seconds:
-                best[name] = speed
-    return best
+            seconds = time.perf_counter() - began
+            if name not in best or seconds < best[name][1]:
+                best[name] = (contacts, seconds)
+            if share is not None:
+                abandoned[name] += share * contacts
+                counted[name] += contacts
+    return {name: Speed(contacts, seconds,
+                        abandoned[name] / counted[name] if counted[name] else None)
+            for name, (contacts, seconds) in best.items()}
 
 
 LABELS = {"ccsim": "M/M/n+M  ccsim", "simpy": "M/M/n+M  SimPy", "ciw": "M/M/n+M  Ciw",
