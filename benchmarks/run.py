@@ -80,6 +80,7 @@ def say(text: str) -> None:
 
 
 def share(x: float | None) -> str:
+    """An abandonment share as the table says it (nothing where not measured)."""
     return "" if x is None else f"abandon {x:.2%}"
 
 
@@ -174,16 +175,17 @@ def optimise_rows(name: str, workers: int) -> Iterator[Row]:
     run = OptimiseRun.from_json(peak.result)
     unit = "week" if name == WEEK else "day"
     seconds_target, cost_target = OPTIMISE_TARGETS.get(name, (None, None))
+    timed_as_target = seconds_target is not None and workers == 2
     yield Row(f"Optimiser: optimise_staffing({name}, workers={workers}, compare=True), "
               "in a child process")
     yield Row("wall time, comparisons included", f"{run.seconds:.0f} s",
               f"{run.simulations} simulations, {run.contacts:,} contacts, "
               f"{peak.cores:.2f} cores busy",
               "" if seconds_target is None else f"< {seconds_target:g} s with 2 workers",
-              "" if seconds_target is None else verdict(run.seconds < seconds_target))
+              verdict(run.seconds < seconds_target) if timed_as_target else "")
     yield Row(f"plan agent cost per {unit}", f"{run.agent_cost:,.0f}",
-              f"{run.search_replications} search days, {run.verification_replications} "
-              "verification days",
+              f"{run.search_replications} search {unit}s, {run.verification_replications} "
+              f"verification {unit}s",
               "" if cost_target is None else f"<= {cost_target:,.0f}",
               "" if cost_target is None else verdict(run.agent_cost <= cost_target))
     margin = "" if run.worst_margin is None else f"worst margin {run.worst_margin:+.3f}"
