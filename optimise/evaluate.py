@@ -53,8 +53,6 @@ once."""
 SCREEN_GROWTH = 3
 """A ``trial`` is screened on half the days asked for, then on this many times as many, ...
 (each stage at most half the current days), before it is simulated on all of them."""
-Z95 = 1.959964
-"""The two-sided 95% normal quantile."""
 MIN_GROWTH = 0.25
 """Growing, add at least this share of the days already simulated (at least 2 days)."""
 
@@ -337,18 +335,20 @@ class Evaluator:
     def trial(self, staffing: Staffing | np.ndarray, base: Evaluation | None = None
               ) -> Evaluation:
         """A candidate that may well miss (an agent taken off ``base``, say), screened
-        before it costs all the current days (a sequential test): it is simulated on half the
-        days asked for, then on ``SCREEN_GROWTH`` times as many, and so on while a stage is at
-        most half the current days, and dropped at the first stage where some cell is shown
-        short.
+        before it costs all the current days: it is simulated on half the days asked for,
+        then on ``SCREEN_GROWTH`` times as many, and so on while a stage is at most half the
+        current days, and dropped at the first stage where some cell is shown short.
 
         Shown short: with ``base`` judged on all the current days, the candidate's service
-        level is estimated as ``base``'s on all the days plus the paired difference on the
-        screening days (common random numbers make the difference far less noisy than either
-        level), and a cell is short when even that estimate's 95% upper bound is below the
-        target. Without ``base``: the cell is ``missed`` on the screening days. Either way a
-        candidate whose true service level meets the target in a cell is dropped for that
-        cell with at most a 2.5% chance; the screening evaluation it returns says it misses
+        level in a cell is estimated as ``base``'s on all the days plus the paired difference
+        on the screening days (common random numbers make the difference far less noisy than
+        either level), and the cell is short when that estimate is below the target: on all
+        the days the candidate would more likely miss than not, and finding out costs the
+        most for the candidates that miss narrowly (a futility stop; it may keep an agent that
+        all the days would have let go, and never lets a plan miss: what is kept is judged on
+        all the days). Without ``base``, a cell is short when it is ``missed`` on the
+        screening days (its 95% upper bound below the target). The screening evaluation
+        returned for a dropped candidate is scored by those estimates and says it misses
         (``feasible`` is False). One that passes every stage is the full evaluation
         ``self(staffing)``, its screening days extended, not simulated again."""
         key = as_staffing(staffing)
@@ -366,28 +366,23 @@ class Evaluator:
                 ev = self._cache[key] = self.judge(key, result)
             if ev.replications >= self.replications:
                 return self(key)
-            last = ev.replications * SCREEN_GROWTH > self.replications // 2
             if paired and base is not None:
-                short, estimate = self._short(ev, base, futile=last)
-                if short.any():  # scored by the paired estimate where short
-                    return replace(ev, score=np.where(short, estimate, ev.score))
+                estimate = self._paired(ev, base)
+                if (estimate < ev.required - TOLERANCE).any():
+                    return replace(ev, score=estimate)
             elif ev.missed.any():
                 return ev
             days = ev.replications * SCREEN_GROWTH
         return self(key)
 
-    def _short(self, ev: Evaluation, base: Evaluation, futile: bool = False
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """Cells of ``ev`` (a candidate on a prefix of ``base``'s days) whose service level,
-        ``base``'s on all its days plus the paired difference on ``ev``'s, is below the
-        target by more than its 95% margin (``trial``), and that estimate per cell. With
-        ``futile`` (the last stage before all the days), a cell whose estimate is below the
-        target at all is short: on all the days it would more likely miss than not, and
-        finding out costs the most (a futility stop; it may keep an agent that all the days
-        would have let go, never lets a plan miss: what is kept is judged on all the days)."""
+    def _paired(self, ev: Evaluation, base: Evaluation) -> np.ndarray:
+        """Per cell of ``ev`` (a candidate on a prefix of ``base``'s days), ``base``'s score
+        on all its days plus the difference of the two on ``ev``'s days (``trial``); ``ev``'s
+        own score where there is nothing to pair (no callers, or ``meet: probability``)."""
         days = ev.replications
-        short = np.zeros(ev.score.shape, dtype=bool)
         estimates = ev.score.copy()
+        if self.probability is not None:
+            return estimates
         for row, span in enumerate(ev.spans):
             where: slice | int = slice(*span) if self.level != "interval" else span[0]
             for c, criterion in enumerate(self.criteria):
@@ -397,19 +392,9 @@ class Evaluator:
                 num_b, den_b = (x[:days] for x in criterion.shares(base.result.tallies, where))
                 if den.sum() <= 0 or den_b.sum() <= 0:
                     continue
-                if self.probability is not None:  # a share of days: no paired estimate
-                    short[row, c] = bool(ev.missed[row, c])
-                    estimates[row, c] = ev.upper[row, c]
-                    continue
-                ratio, ratio_b = num.sum() / den.sum(), num_b.sum() / den_b.sum()
-                # per-day influence of each ratio estimate, paired day by day
-                influence = ((num - ratio * den) / den.mean()
-                             - (num_b - ratio_b * den_b) / den_b.mean())
-                margin = Z95 * float(np.std(influence, ddof=1)) / math.sqrt(days)
-                estimates[row, c] = float(base.score[row, c]) + ratio - ratio_b
-                short[row, c] = (estimates[row, c] + (0.0 if futile else margin)
-                                 < ev.required[row, c] - TOLERANCE)
-        return short, estimates
+                estimates[row, c] = (float(base.score[row, c]) + num.sum() / den.sum()
+                                     - num_b.sum() / den_b.sum())
+        return estimates
 
     def _evaluate(self, key: Staffing) -> Evaluation:
         """The staffing judged on the current days (its simulation extended if shorter)."""
