@@ -45,22 +45,25 @@ class Tick:
 class DayEnvironment(simpy.Environment):
     """A SimPy environment with a pre-sorted feed of arrivals merged into its event list.
 
-    ``feed(times, callback)`` registers the feed: ``callback(i)`` is called at ``times[i]``
-    (seconds, non-decreasing) for each ``i`` in turn, as if each entry were a ``Timeout``
-    scheduled when the previous one fired (the first when ``feed`` is called).
+    ``feed(times, values, callback)`` registers the feed: ``callback(values[i])`` is called at
+    ``times[i]`` (seconds, non-decreasing) for each ``i`` in turn, as if each entry were a
+    ``Timeout`` scheduled when the previous one fired (the first when ``feed`` is called).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._feed_times: list[float] = []
-        self._feed_callback: Callable[[int], None] | None = None
+        self._feed_values: list[Any] = []
+        self._feed_callback: Callable[[Any], None] | None = None
         self._feed_pos = 0
         self._feed_count = 0
         self._feed_eid = 0
 
-    def feed(self, times: list[float], callback: Callable[[int], None]) -> None:
-        """Deliver ``callback(i)`` at ``times[i]``, in order."""
+    def feed(self, times: list[float], values: list[Any],
+             callback: Callable[[Any], None]) -> None:
+        """Deliver ``callback(values[i])`` at ``times[i]``, in order."""
         self._feed_times = times
+        self._feed_values = values
         self._feed_callback = callback
         self._feed_pos = 0
         self._feed_count = len(times)
@@ -88,7 +91,7 @@ class DayEnvironment(simpy.Environment):
                 self._feed_pos = pos + 1
                 callback = self._feed_callback
                 assert callback is not None
-                callback(pos)
+                callback(self._feed_values[pos])
                 if pos + 1 < self._feed_count:  # the next entry is "scheduled" now
                     self._feed_eid = next(self._eid)
                 return

@@ -1,12 +1,12 @@
 """The SimPy engine: one simulated day of the contact centre.
 
-SimPy is the event list and clock; the model is written with callbacks on ``Timeout`` events
-rather than a process per contact, which is what makes it several times faster than the
-textbook one-process-per-call model (see ``benchmarks/engine.py``):
+SimPy is the event list and clock; the model is written with callbacks on timeouts rather
+than a process per contact, which is what makes it several times faster than the textbook
+one-process-per-call model (see ``benchmarks/engine.py``):
 
 * callers are pre-drawn in bulk (``sim.callers``); the IVR is an infinite-server stage, so a
   caller's entry into the agent queues is known before the day starts and is fed in time order
-  by one chain of timeouts;
+  from a sorted list merged with SimPy's heap (``sim.events``, in exactly SimPy's order);
 * an answered contact costs one more event (the end of its handling);
 * abandonment is lazy (see ``sim.routing``): no timer per waiting contact, except a redial
   check for the callers who would redial and an overflow timer under ``priority`` routing;
@@ -161,7 +161,7 @@ class DayModel:
             env.at(0, self._on_opening)
         for i in range(1, self.intervals):
             env.at(i * self.interval_s, self._on_interval, i)
-        env.feed(self._feed_times, self._on_feed)
+        env.feed(self._feed_times, self._feed_ids, self._enter)
         if self._email_skills and any(self._email_skills):
             env.at(self.end_of_day, self._on_close)
         env.run()
@@ -197,10 +197,6 @@ class DayModel:
         """The last interval has ended: agents finish the calls and chats in the centre but
         take no more e-mails."""
         self._closed = True
-
-    def _on_feed(self, pos: int) -> None:
-        """The ``pos``-th pre-drawn caller (in time order) enters the agent queues."""
-        self._enter(self._feed_ids[pos])
 
     def _enter(self, contact: int) -> None:
         """A contact reaches the agent queues: answered at once, or it waits."""
