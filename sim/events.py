@@ -10,36 +10,25 @@ the engine's results depend on. Two things cost most of a simulated contact (see
   would have had as a ``Timeout`` scheduled by the entry before it (reserved from SimPy's own
   counter at that moment), so a feed entry and a heap event at the same tick are taken in
   exactly the order SimPy would have taken them.
-* **Light timeouts.** ``at`` puts a slotted ``Tick`` on SimPy's heap: what ``Timeout`` does,
-  without the generality (value checks, properties, a dictionary per event) a callback-driven
-  model does not use. SimPy's ``step`` runs it like any other triggered event.
+* **Light timeouts.** ``at`` puts a ``(callback, value)`` pair on SimPy's heap, at the place
+  (time, priority, insertion number) a ``Timeout`` would take, and ``step`` calls
+  ``callback(value)`` when it comes to the head: what a triggered ``Timeout`` with one
+  callback does, without an event object, its callbacks list and its checks per event.
 
-Everything else (``run``, ``now``, ``step`` for heap events, any ordinary SimPy event or
-process a model adds) is SimPy's own.
+Everything else (``run``, ``now``, ``step`` for every other heap event, any ordinary SimPy
+event or process a model adds) is SimPy's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
 from simpy.core import NORMAL
 
 Callback = Callable[[Any], None]
-
-
-class Tick:
-    """A triggered timeout carrying ``value`` (a contact, say) to its callbacks: the two
-    attributes SimPy's ``step`` reads (``callbacks`` and ``_ok``) and the payload."""
-
-    __slots__ = ("callbacks", "value")
-    _ok = True
-
-    def __init__(self, callback: Callback, value: object) -> None:
-        self.callbacks: list[Callback] | None = [callback]
-        self.value: Any = value
 
 
 class DayEnvironment(simpy.Environment):
@@ -71,20 +60,21 @@ class DayEnvironment(simpy.Environment):
             self._feed_eid = next(self._eid)
 
     def at(self, delay: float, callback: Callback, value: object = None) -> None:
-        """Call ``callback(tick)`` ``delay`` seconds from now, ``tick.value`` being ``value``
-        (as ``Timeout(env, delay, value).callbacks.append(callback)`` does)."""
-        # a Tick is not a simpy.Event, but it has all that SimPy's step reads of one
+        """Call ``callback(value)`` ``delay`` seconds from now (as a ``Timeout`` of that
+        delay with that one callback would, in the same place of SimPy's order)."""
+        # the pair stands where SimPy keeps an event; ``step`` tells one from the other
         heappush(self._queue, (self._now + delay, NORMAL, next(self._eid),  # type: ignore[misc]
-                               Tick(callback, value)))
+                               (callback, value)))
 
     def step(self) -> None:
         """Process the next event: the next feed entry if it comes first in SimPy's order
-        (time, priority, insertion number), else the head of SimPy's heap."""
+        (time, priority, insertion number), else the head of SimPy's heap: a pair of ``at``
+        called here, any other event by SimPy's own ``step``."""
+        queue = self._queue
+        head = queue[0] if queue else None
         pos = self._feed_pos
         if pos < self._feed_count:
             at = self._feed_times[pos]
-            queue = self._queue
-            head = queue[0] if queue else None
             if head is None or at < head[0] or (at == head[0] and (
                     NORMAL < head[1] or (NORMAL == head[1] and self._feed_eid < head[2]))):
                 self._now = at
@@ -95,5 +85,10 @@ class DayEnvironment(simpy.Environment):
                 if pos + 1 < self._feed_count:  # the next entry is "scheduled" now
                     self._feed_eid = next(self._eid)
                 return
+        if head is not None and type(head[3]) is tuple:
+            heappop(queue)
+            self._now = head[0]
+            call, value = head[3]
+            call(value)
+            return
         super().step()
-

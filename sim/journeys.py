@@ -49,7 +49,6 @@ import numpy as np
 from ccsim.sim import ivr
 from ccsim.sim.callers import Caller, CallerModel, Callers
 from ccsim.sim.carry import Carry, Place
-from ccsim.sim.events import Tick
 from ccsim.sim.journey_draws import (
     JOURNEY_COLUMNS,
     REPEAT_DELAY,
@@ -143,9 +142,9 @@ class JourneyDayModel(DayModel):
         if at <= self.deadline[contact] and at < self.end_of_day:
             self.env.at(at - self.env.now, self._on_offer, (contact, i))
 
-    def _on_offer(self, event: Tick) -> None:
+    def _on_offer(self, offer: tuple[int, int]) -> None:
         """A waiting caller is offered the deflection or a call back."""
-        contact, i = event.value
+        contact, i = offer
         now = self.env.now
         if self.state[contact] != WAITING or self.deadline[contact] < now:
             return  # answered, gone, or abandoned (not yet found at the head)
@@ -182,15 +181,13 @@ class JourneyDayModel(DayModel):
                 return
         super()._answer(contact, group)
 
-    def _on_ring_end(self, event: Tick) -> None:
+    def _on_ring_end(self, contact: int) -> None:
         """Nobody answered the call-back: the agent is free again."""
-        contact: int = event.value
         self.end[contact] = self.env.now
         self._release(contact)
 
-    def _on_end(self, event: Tick) -> None:
+    def _on_end(self, contact: int) -> None:
         """A service ends: transfer, maybe a repeat later, then the agent is free."""
-        contact: int = event.value
         now = self.env.now
         self.end[contact] = now
         contact_type = self.ctype[contact]
@@ -225,9 +222,8 @@ class JourneyDayModel(DayModel):
         self.transferred_out[contact] = True
         self._enter(self._spawn(new, now, contact, TRANSFER, row))
 
-    def _on_repeat(self, event: Tick) -> None:
+    def _on_repeat(self, contact: int) -> None:
         """An unresolved customer contacts again (a new arrival of the same type)."""
-        contact: int = event.value
         now = self.env.now
         contact_type, interval = self.ctype[contact], self.interval_at(now)
         rng, row = self._child_draws(contact)
@@ -235,10 +231,9 @@ class JourneyDayModel(DayModel):
         self._delay(row, contact_type, rng, interval)
         self._through_ivr(self._spawn(new, now, contact, REPEAT, row))
 
-    def _on_redial(self, event: Tick) -> None:
+    def _on_redial(self, contact: int) -> None:
         """A caller who abandoned calls again; one who was deflected or accepted a call back
         did not abandon."""
-        contact: int = event.value
         state, accepted = self.state[contact], self.callback_accepted[contact]
         if state == ANSWERED or state == ENDED or accepted == accepted:
             return
@@ -283,7 +278,7 @@ class JourneyDayModel(DayModel):
     def _through_ivr(self, contact: int) -> None:
         """Send a new arrival through the IVR (a timeout of 0 without one) to the queue."""
         if self.ivr[contact] != ivr.SELF_SERVED:
-            self.env.at(self.entry[contact] - self.env.now, self._on_ivr_exit, contact)
+            self.env.at(self.entry[contact] - self.env.now, self._enter, contact)
 
     # --- the close and the records ---
 

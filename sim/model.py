@@ -38,7 +38,7 @@ import numpy as np
 from ccsim.sim import ivr
 from ccsim.sim.callers import Caller, CallerModel, Callers, compile_types, draw_day
 from ccsim.sim.carry import Carry, Place
-from ccsim.sim.events import DayEnvironment, Tick
+from ccsim.sim.events import DayEnvironment
 from ccsim.sim.records import Records
 from ccsim.sim.routing import (
     ABANDONED,
@@ -180,7 +180,7 @@ class DayModel:
             for queue in self._email_queues:
                 self.carried_out.extend(queue)
 
-    def _on_opening(self, event: Tick) -> None:
+    def _on_opening(self, _: object) -> None:
         """The day opens with yesterday's e-mails waiting, oldest first: the agents on the
         phones take them by the routing rule (``_email_for``), group by group."""
         for contact in self._carried_in:
@@ -193,7 +193,7 @@ class DayModel:
                 agents.popleft()
                 self._answer(contact, group)
 
-    def _on_close(self, event: Tick) -> None:
+    def _on_close(self, _: object) -> None:
         """The last interval has ended: agents finish the calls and chats in the centre but
         take no more e-mails."""
         self._closed = True
@@ -264,8 +264,7 @@ class DayModel:
         duration = self.handle[contact] if factor == 1.0 else on_tick(self.handle[contact] * factor)
         self.env.at(duration, self._end_callback, contact)
 
-    def _on_end(self, event: Tick) -> None:
-        contact: int = event.value
+    def _on_end(self, contact: int) -> None:
         self.end[contact] = self.env.now
         self._release(contact)
 
@@ -293,9 +292,8 @@ class DayModel:
         else:
             self.router.idle[group].append(now)
 
-    def _on_overflow(self, event: Tick) -> None:
+    def _on_overflow(self, contact: int) -> None:
         """A waiting contact becomes eligible for groups that have it as a later skill."""
-        contact: int = event.value
         if self.state[contact] != WAITING or self.deadline[contact] < self.env.now:
             return
         contact_type = self.ctype[contact]
@@ -306,9 +304,8 @@ class DayModel:
             self.router.remove(contact, contact_type, self.env.now)
             self._answer(contact, group)
 
-    def _on_redial(self, event: Tick) -> None:
+    def _on_redial(self, contact: int) -> None:
         """A caller who abandoned calls again (a new contact of the same type)."""
-        contact: int = event.value
         if self.state[contact] == ANSWERED:
             return
         self._add_contact(self._redial_of(contact), self.env.now)
@@ -329,7 +326,7 @@ class DayModel:
         the IVR (a timeout of 0 without one); its index."""
         contact = self._append(new, now, redial=True)
         if self.ivr[contact] != ivr.SELF_SERVED:
-            self.env.at(self.entry[contact] - now, self._on_ivr_exit, contact)
+            self.env.at(self.entry[contact] - now, self._enter, contact)
         return contact
 
     def _append(self, new: Caller, now: float, redial: bool) -> int:
@@ -353,12 +350,8 @@ class DayModel:
         self.is_redial.append(redial)
         return contact
 
-    def _on_ivr_exit(self, event: Tick) -> None:
-        self._enter(event.value)
-
-    def _on_interval(self, event: Tick) -> None:
-        """Staffing changes at the start of interval ``event.value``."""
-        interval: int = event.value
+    def _on_interval(self, interval: int) -> None:
+        """Staffing changes at the start of interval ``interval``."""
         for group, row in enumerate(self.staffing):
             change = row[interval] - self.on_shift[group]
             self.on_shift[group] = row[interval]
