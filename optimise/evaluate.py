@@ -21,6 +21,10 @@ staffing has such a cell, the evaluator simulates more days, for every staffing 
 The number of days needed grows as (half-width / precision)²: the standard error of a ratio
 estimate falls as 1/√days.
 
+**Screening** (``trial``): a candidate that may well miss (an agent taken off) is simulated
+on a few of the current days first and dropped as soon as its paired estimate (the plan's
+level on all the days plus the difference on the few) falls below the target.
+
 **Verification** (``verify``) judges a staffing on fresh days by the verdict of DESIGN.md
 (``ccsim.sim.verdict``): it adds days until every cell with contacts is within the precision,
 and says so when the cap or the time limit stopped it first.
@@ -297,7 +301,7 @@ class Evaluator:
         """The most days a verification may grow to."""
         self.seed = seed
         self.asked = replications
-        """The days asked for: the first stage of screening a ``trial``."""
+        """The days asked for (a ``trial`` is first screened on half of them)."""
         self.executor = executor
         self.deadline = deadline
         self.on_days = on_days
