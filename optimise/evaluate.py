@@ -359,15 +359,7 @@ class Evaluator:
         paired = base is not None and base.replications == self.replications
         days = max(2, self.asked // 2)
         while days <= self.replications // 2:  # a stage is at most half the days
-            cached = self._cache.get(key)
-            if cached is not None and cached.replications >= days:
-                ev = cached
-            else:
-                had = self._runs.get(key)
-                result = (self.run(key, self.seed, days) if had is None
-                          else self._more(had, days))
-                self._runs[key] = result
-                ev = self._cache[key] = self.judge(key, result)
+            ev = self._evaluate(key, days)
             if ev.replications >= self.replications:
                 return self(key)
             if paired and base is not None:
@@ -400,14 +392,15 @@ class Evaluator:
                                      - num_b.sum() / den_b.sum())
         return estimates
 
-    def _evaluate(self, key: Staffing) -> Evaluation:
-        """The staffing judged on the current days (its simulation extended if shorter)."""
+    def _evaluate(self, key: Staffing, days: int | None = None) -> Evaluation:
+        """The staffing judged on ``days`` days (default: the current days), or on more when
+        it already has them; its simulation is extended if shorter."""
+        days = self.replications if days is None else days
         cached = self._cache.get(key)
-        if cached is not None and cached.replications == self.replications:
+        if cached is not None and cached.replications >= days:
             return cached
         result = self._runs.get(key)
-        result = (self.run(key, self.seed) if result is None
-                  else self._more(result, self.replications))
+        result = self.run(key, self.seed, days) if result is None else self._more(result, days)
         self._runs[key] = result
         self._cache[key] = self.judge(key, result)
         return self._cache[key]
