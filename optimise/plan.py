@@ -495,7 +495,8 @@ def _optimise(
                 break
     elif shifts is not None and data is not None:
         for _ in range(2):  # more days may show the plan short, or with agents to spare
-            if not ev.feasible:
+            if not ev.feasible:  # the requirement says what the precise days showed missing
+                _raise_where_missed(requirement, staffing, ev, scenario)
                 shifts, ev = _repair_shifts(evaluate, data, shifts, ev, budget.search,
                                             on_stage)
             if not ev.feasible:
